@@ -1,0 +1,25 @@
+"""lnet: gradient dynamics of overparametrized one-hidden-layer linear networks.
+
+The companion package of the lnet book, which reproduces Min, Tarmoun, Vidal &
+Mallada, "On the Explicit Role of Initialization on the Convergence and Implicit
+Bias of Overparametrized Linear Networks" (ICML 2021). One module per idea of the
+paper:
+
+- :mod:`lnet.problem`: the data, the SVD reduction, the min-norm solution, the imbalance.
+- :mod:`lnet.initializations`: random, scaled, balanced, orthogonal, homogeneous inits.
+- :mod:`lnet.dynamics`: gradient flow and gradient descent in three exact representations.
+- :mod:`lnet.closed_forms`: exact solutions used as ground truth (scalar, Riccati).
+- :mod:`lnet.scalar`: the scalar model u, v of the talk.
+- :mod:`lnet.bounds`: every rate bound and guarantee of the paper.
+- :mod:`lnet.plotting`: the book's shared figure style.
+"""
+
+from .problem import Problem, imbalance, min_norm_solution
+
+# -- dynamics (issue 3): initializations, dynamics, closed forms --------------------------
+# (exports added by the dynamics work)
+
+# -- bounds (issue 4) ---------------------------------------------------------------------
+# (exports added by the bounds work)
+
+__version__ = "0.1.0"

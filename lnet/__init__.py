@@ -17,9 +17,37 @@ paper:
 from .problem import Problem, imbalance, min_norm_solution
 
 # -- dynamics (issue 3): initializations, dynamics, closed forms --------------------------
-# (exports added by the dynamics work)
-
-# -- bounds (issue 4) ---------------------------------------------------------------------
-# (exports added by the bounds work)
+from .closed_forms import (
+    gram_closed_form,
+    riccati_balanced,
+    riccati_homogeneous,
+    scalar_product_balanced,
+)
+from .dynamics import (
+    RECORDABLE,
+    DescentResult,
+    DivergenceError,
+    FlowResult,
+    FullNetwork,
+    ReducedNetwork,
+    compact_network_from_blocks,
+    full_vector_field,
+    gradient_descent,
+    gradient_descent_from,
+    gradient_flow,
+    gradient_flow_from,
+    make_network,
+    random_compact_network,
+    reduced_vector_field,
+)
+from .initializations import (
+    balanced_init,
+    gaussian_blocks,
+    homogeneous_init,
+    orthogonal_init,
+    random_init,
+    scaled_init,
+    spectral_init,
+)
 
 __version__ = "0.1.0"

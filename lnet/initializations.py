@@ -1,0 +1,272 @@
+r"""Initializations of the paper (Sections 3-4 and the experiments; book chapters on convergence and bias).
+
+Every function returns a pair ``(U, V)`` with ``U`` of shape ``(D, h)`` and ``V`` of shape ``(m, h)``,
+so that the network is :math:`x \mapsto V U^\top x` and the end-to-end matrix is :math:`\Theta = U V^\top`.
+Random draws come from a seeded :class:`numpy.random.Generator`: the same seed gives the same arrays.
+
+All random draws share one convention, so that different initializations built from one seed use
+the same underlying Gaussian numbers (experiment A needs this): an ``(h, D + m)`` array ``G`` of
+standard normals is drawn in C (row) order, and :math:`U_0 = G_{:, :D}^\top`, :math:`V_0 = G_{:, D:}^\top`.
+Row-blocks of ``G`` are consecutive in the generator's stream, so :func:`gaussian_blocks` yields
+exactly the same numbers in column blocks of ``(U_0, V_0)`` as the one-shot draw: a width
+:math:`10^6` network can be fed to :func:`lnet.compact_network_from_blocks` without ever holding
+``U`` in memory, and it is the *same* network as :func:`random_init` would return.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import alpha_in_theorem_range, as_matrix, positive_float, positive_int
+from .problem import Problem
+
+__all__ = [
+    "gaussian_blocks",
+    "random_init",
+    "scaled_init",
+    "balanced_init",
+    "orthogonal_init",
+    "homogeneous_init",
+    "spectral_init",
+]
+
+DEFAULT_BLOCK = 8192
+
+
+def _gaussian(D: int, m: int, h: int, seed) -> tuple[np.ndarray, np.ndarray]:
+    G = np.random.default_rng(seed).standard_normal((h, D + m))
+    return np.ascontiguousarray(G[:, :D].T), np.ascontiguousarray(G[:, D:].T)
+
+
+def gaussian_blocks(D, m, h, *, scale_U=1.0, scale_V=1.0, seed=None, block=DEFAULT_BLOCK):
+    r"""Yield ``(U_b, V_b)``: consecutive column blocks of :math:`(\sigma_U U_0, \sigma_V V_0)`.
+
+    The blocks, put side by side, equal ``scaled_init(D, m, h, scale_U, scale_V, seed=seed)``
+    exactly (bit for bit) whatever ``block`` is. Memory use is ``O((D + m) * block)``.
+
+    Parameters
+    ----------
+    D, m, h : int
+        Input dimension, output dimension, width.
+    scale_U, scale_V : float
+        Standard deviations of the entries of ``U`` and ``V``.
+    seed : int or numpy.random.Generator-compatible seed
+    block : int
+        Number of columns per block.
+
+    Used in: ``benchmarks/bench_dynamics.py`` (width :math:`10^6`).
+    """
+    D, m, h = (positive_int(k, v) for k, v in (("D", D), ("m", m), ("h", h)))
+    block = positive_int("block", block)
+    scale_U = positive_float("scale_U", scale_U, allow_zero=True)
+    scale_V = positive_float("scale_V", scale_V, allow_zero=True)
+    rng = np.random.default_rng(seed)
+    for start in range(0, h, block):
+        b = min(block, h - start)
+        G = rng.standard_normal((b, D + m))
+        yield scale_U * G[:, :D].T, scale_V * G[:, D:].T
+
+
+def random_init(D, m, h, *, alpha=0.5, seed=None, check_alpha=False):
+    r"""Entries of :math:`U(0)` and :math:`V(0)` i.i.d. :math:`\mathcal N(0, h^{-2\alpha})` (paper, Section 4).
+
+    Parameters
+    ----------
+    D, m, h : int
+        Input dimension, output dimension and width.
+    alpha : float
+        Width exponent, > 0. The paper's results need :math:`1/4 < \alpha \le 1/2`; the
+        initialization itself accepts any positive value.
+    seed : int, optional
+    check_alpha : bool
+        If true, raise unless :math:`1/4 < \alpha \le 1/2` (for callers that quote the theorem).
+
+    Returns
+    -------
+    U : ndarray, shape (D, h)
+    V : ndarray, shape (m, h)
+    """
+    a = alpha_in_theorem_range(alpha) if check_alpha else positive_float("alpha", alpha)
+    h_ = positive_int("h", h)
+    s = float(h_) ** (-a)
+    return scaled_init(D, m, h, s, s, seed=seed)
+
+
+def scaled_init(D, m, h, sigma_U, sigma_V, *, seed=None):
+    r""":math:`U(0) = \sigma_U U_0`, :math:`V(0) = \sigma_V V_0` with :math:`U_0, V_0` standard normal.
+
+    The draws depend only on ``(D, m, h, seed)``, so every case of experiment A built with one
+    seed shares the same :math:`U_0, V_0` (paper, Section 5, Figure 2).
+    """
+    D, m, h = (positive_int(k, v) for k, v in (("D", D), ("m", m), ("h", h)))
+    sigma_U = positive_float("sigma_U", sigma_U, allow_zero=True)
+    sigma_V = positive_float("sigma_V", sigma_V, allow_zero=True)
+    U0, V0 = _gaussian(D, m, h, seed)
+    return sigma_U * U0, sigma_V * V0
+
+
+def _orthonormal_columns(rng, rows: int, cols: int) -> np.ndarray:
+    Qm, R = np.linalg.qr(rng.standard_normal((rows, cols)))
+    return Qm * np.sign(np.diag(R))  # sign fix: Haar-distributed and seed-stable
+
+
+def _sym_power(M: np.ndarray, p: float) -> np.ndarray:
+    w, P = np.linalg.eigh(M)
+    return (P * w**p) @ P.T
+
+
+def balanced_init(problem: Problem, theta0, h, *, Q=None, seed=None):
+    r"""The balanced initialization with end-to-end matrix :math:`\Theta_0` (paper, experiment A).
+
+    .. math::
+
+        U = \Theta_0 (\Theta_0^\top \Phi_1 \Phi_1^\top \Theta_0)^{-1/4} Q^\top, \qquad
+        V = (\Theta_0^\top \Phi_1 \Phi_1^\top \Theta_0)^{1/4} Q,
+
+    so that :math:`U V^\top = \Theta_0` and :math:`\mathcal D = U_1^\top U_1 - V^\top V = 0`.
+
+    Parameters
+    ----------
+    problem : Problem
+    theta0 : array_like, shape (D, m)
+        The end-to-end matrix. :math:`\Phi_1^\top \Theta_0` must have rank ``m`` (so ``r >= m``).
+    h : int
+        Width, ``h >= m``.
+    Q : array_like, shape (h, m), optional
+        Any matrix with orthonormal columns; by default a random one drawn from ``seed``.
+
+    Used in: experiment A (the balanced case of the paper's Figure 2).
+    """
+    theta0 = as_matrix("theta0", theta0, rows=problem.D, cols=problem.m)
+    h = positive_int("h", h)
+    m = problem.m
+    if h < m:
+        raise ValueError(f"h must be >= m = {m} for a balanced initialization; got h = {h}")
+    if Q is None:
+        Q = _orthonormal_columns(np.random.default_rng(seed), h, m)
+    else:
+        Q = as_matrix("Q", Q, rows=h, cols=m)
+        if not np.allclose(Q.T @ Q, np.eye(m), atol=1e-10):
+            raise ValueError("Q must have orthonormal columns (Q^T Q = I)")
+    P1t = problem.Phi1.T @ theta0
+    M = P1t.T @ P1t
+    w = np.linalg.eigvalsh(M)
+    if w[0] <= 1e-12 * max(w[-1], np.finfo(float).tiny):
+        raise ValueError(
+            "theta0 must have Phi1^T theta0 of full column rank m (its row-space part must be "
+            f"invertible); got smallest eigenvalue {w[0]:.3g} of theta0^T Phi1 Phi1^T theta0"
+        )
+    U = theta0 @ _sym_power(M, -0.25) @ Q.T
+    V = _sym_power(M, 0.25) @ Q.T
+    return U, V
+
+
+def orthogonal_init(problem: Problem, h, *, scale_U=None, scale_V=None, seed=None):
+    r"""A random initialization in the invariant set of the implicit-bias result (paper, Proposition 1).
+
+    The rows of :math:`U_2(0) = \Phi_2^\top U(0)` are made orthogonal in :math:`\mathbb R^h` to every
+    row of :math:`U_1(0)` and :math:`V(0)`, i.e. :math:`U_1(0) U_2(0)^\top = 0` and
+    :math:`V(0) U_2(0)^\top = 0`, by projecting them off the row space of
+    :math:`Z_0 = [U_1(0); V(0)]`. Starting from the draw of :func:`scaled_init` (default scales
+    :math:`h^{-1/2}`, experiment B's). If the flow converges, :math:`U V^\top \to \hat\Theta`.
+
+    Requires ``h > r + m``: otherwise the row space of :math:`Z_0` is (generically) all of
+    :math:`\mathbb R^h` and :math:`U_2(0)` would be forced to zero.
+    """
+    h = positive_int("h", h)
+    r, m, D = problem.r, problem.m, problem.D
+    if h <= r + m:
+        raise ValueError(
+            f"h must be > r + m = {r + m} for an orthogonal initialization with nonzero U2(0) "
+            f"(r = rank X = {r}, m = {m}); got h = {h}"
+        )
+    s_U = h**-0.5 if scale_U is None else scale_U
+    s_V = h**-0.5 if scale_V is None else scale_V
+    U, V = scaled_init(D, m, h, s_U, s_V, seed=seed)
+    U1 = problem.Phi1.T @ U
+    Z0 = np.vstack([U1, V])
+    Qz, _ = np.linalg.qr(Z0.T)  # h x (r + m): basis of the row space of Z0
+    N = U - problem.Phi1 @ U1  # null-space part Phi2 U2 in input coordinates
+    N -= (N @ Qz) @ Qz.T
+    return problem.Phi1 @ U1 + N, V
+
+
+def homogeneous_init(problem: Problem, h, lambda0, *, scale=None, seed=None, U2_scale=0.0):
+    r"""An initialization with homogeneous imbalance :math:`\mathcal D = U_1^\top U_1 - V^\top V = \lambda_0 I_h`.
+
+    Existence. :math:`\mathcal D = Z^\top J Z` with :math:`Z = [U_1; V]` and
+    :math:`J = \mathrm{diag}(I_r, -I_m)`, so by Sylvester's law of inertia :math:`\mathcal D` has at
+    most ``r`` positive and at most ``m`` negative eigenvalues. Hence :math:`\lambda_0 I_h` is
+    reachable iff ``h <= r`` when :math:`\lambda_0 > 0`, iff ``h <= m`` when :math:`\lambda_0 < 0`;
+    :math:`\lambda_0 = 0` is the balanced case (use :func:`balanced_init`). Otherwise this raises.
+
+    Construction: :math:`V` random (entries :math:`\mathcal N(0, \text{scale}^2)`, default
+    :math:`h^{-1/2}`), :math:`U_1 = O (\lambda_0 I + V^\top V)^{1/2}` with a random ``O`` (``r x h``,
+    orthonormal columns) for :math:`\lambda_0 > 0`; symmetrically for :math:`\lambda_0 < 0`.
+    :math:`U_2 = \Phi_2^\top U` has entries :math:`\mathcal N(0, \text{U2\_scale}^2)` (default 0).
+
+    Used in: the homogeneous-imbalance closed form (:func:`lnet.gram_closed_form`).
+    """
+    h = positive_int("h", h)
+    if isinstance(lambda0, bool) or not np.isscalar(lambda0) or not np.isfinite(lambda0):
+        raise ValueError(f"lambda0 must be a finite real number; got {lambda0!r}")
+    lambda0 = float(lambda0)
+    r, m, D = problem.r, problem.m, problem.D
+    if lambda0 == 0:
+        raise ValueError("lambda0 must be nonzero; for lambda0 = 0 use balanced_init")
+    if lambda0 > 0 and h > r:
+        raise ValueError(
+            f"D = lambda0 I with lambda0 > 0 exists only for h <= r = rank X = {r} "
+            f"(D has at most r positive eigenvalues); got h = {h}"
+        )
+    if lambda0 < 0 and h > m:
+        raise ValueError(
+            f"D = lambda0 I with lambda0 < 0 exists only for h <= m = {m} "
+            f"(D has at most m negative eigenvalues); got h = {h}"
+        )
+    scale = h**-0.5 if scale is None else positive_float("scale", scale, allow_zero=True)
+    rng = np.random.default_rng(seed)
+    if lambda0 > 0:
+        V = scale * rng.standard_normal((m, h))
+        U1 = _orthonormal_columns(rng, r, h) @ _sym_power(lambda0 * np.eye(h) + V.T @ V, 0.5)
+    else:
+        U1 = scale * rng.standard_normal((r, h))
+        V = _orthonormal_columns(rng, m, h) @ _sym_power(-lambda0 * np.eye(h) + U1.T @ U1, 0.5)
+    U = problem.Phi1 @ U1
+    U2_scale = positive_float("U2_scale", U2_scale, allow_zero=True)
+    if U2_scale > 0 and D > r:
+        N = U2_scale * rng.standard_normal((D, h))
+        U = U + N - problem.Phi1 @ (problem.Phi1.T @ N)
+    return U, V
+
+
+def spectral_init(problem: Problem, h, a, b, *, seed=None):
+    r"""A spectral initialization: :math:`U_1 V^\top` shares its singular vectors with :math:`\tilde Y`.
+
+    With the compact SVD :math:`\tilde Y = P\, \mathrm{diag}(y)\, R^\top` (``p = min(r, m)`` modes),
+
+    .. math::
+
+        U = \Phi_1 P\, \mathrm{diag}(a)\, O^\top, \qquad V = R\, \mathrm{diag}(b)\, O^\top,
+
+    with a random ``O`` (``h x p``, orthonormal columns), so :math:`U_2(0) = 0` and
+    :math:`\mathcal D = O\, \mathrm{diag}(a^2 - b^2)\, O^\top`. When :math:`\Sigma_x = I` the
+    flow decouples: mode ``i`` follows the scalar model :math:`(u, v) = (a_i, b_i)` with target
+    :math:`y_i` (paper, Section 3; :func:`lnet.scalar_product_balanced` when :math:`a_i = b_i`).
+    For a general :math:`\Sigma_x` the modes do not decouple (the singular vectors of
+    :math:`\Sigma_x^{1/2}\tilde Y` and :math:`\tilde Y` differ); the initialization still exists.
+    It needs ``h >= p``; otherwise it does not exist and this raises.
+    """
+    h = positive_int("h", h)
+    P, y, Rt = np.linalg.svd(problem.Ytilde, full_matrices=False)
+    p = y.size
+    a = np.broadcast_to(np.asarray(a, dtype=float), (p,))
+    b = np.broadcast_to(np.asarray(b, dtype=float), (p,))
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        raise ValueError("a and b must be finite")
+    if h < p:
+        raise ValueError(f"h must be >= min(r, m) = {p} for a spectral initialization; got h = {h}")
+    O = _orthonormal_columns(np.random.default_rng(seed), h, p)
+    U = problem.Phi1 @ (P * a) @ O.T
+    V = (Rt.T * b) @ O.T
+    return U, V

@@ -50,4 +50,46 @@ from .initializations import (
     spectral_init,
 )
 
+# -- bounds (issue 4) ---------------------------------------------------------------------
+from .bounds import (
+    Guarantee,
+    ImbalanceSpectrum,
+    InitializationClass,
+    RateQuantities,
+    TightInstance,
+    attaining_instance,
+    classify_initialization,
+    convergence_rate,
+    gram_imbalance_spectrum,
+    gram_rate_quantities,
+    gram_rate_series,
+    homogeneous_asymptotic_rate,
+    imbalance_spectrum,
+    instantaneous_rate,
+    local_rate_limit,
+    margin,
+    rate_lower_bound,
+    rate_lower_bound_talk_misprint,
+    rate_quantities,
+    reduced_rate_quantities,
+    scalar_rate,
+    sufficient_imbalance_rate,
+    theorem3_bound,
+    theorem3_c,
+)
+from .implicit_bias import OrthogonalityCheck, implicit_bias_limit, orthogonality_residuals
+from .width import (
+    LemmaBounds,
+    LemmaMonteCarlo,
+    LemmaQuantities,
+    Theorem2Bound,
+    Theorem2MonteCarlo,
+    lemma_bounds,
+    lemma_h0,
+    lemma_monte_carlo,
+    lemma_quantities,
+    theorem2_bound,
+    theorem2_monte_carlo,
+)
+
 __version__ = "0.1.0"

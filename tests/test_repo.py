@@ -1,0 +1,178 @@
+"""Checks of the repository itself: notebooks, toc, expected.yml, environment files."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from lnet import book
+
+yaml = pytest.importorskip("yaml")
+
+ROOT = Path(__file__).resolve().parents[1]
+LAYOUT = book.Layout(ROOT)
+NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
+
+
+def load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_has_no_outputs_and_no_execution_counts(path):
+    dirty = [
+        i
+        for i, cell in enumerate(load(path)["cells"])
+        if cell["cell_type"] == "code"
+        and (cell.get("outputs") or cell.get("execution_count") is not None)
+    ]
+    assert not dirty, (
+        f"{path.name}: cells {dirty} carry outputs or execution counts; clear them before committing"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_has_exactly_one_parameters_code_cell(path):
+    nb = load(path)
+    cells = book.parameters_cells(nb)
+    assert len(cells) == 1, f"{path.name}: {len(cells)} cells tagged 'parameters', need exactly one"
+    assert nb["cells"][cells[0]]["cell_type"] == "code"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_kernel_is_python3(path):
+    assert load(path)["metadata"].get("kernelspec", {}).get("name") == "python3"
+
+
+def test_toc_and_book_folder_agree():
+    """Every notebook in book/ is in _toc.yml, every toc entry exists (raises otherwise)."""
+    listed = {nb.source.resolve() for nb in book.toc_notebooks(LAYOUT)}
+    assert listed == {p.resolve() for p in NOTEBOOKS}
+
+
+def test_toc_names_the_generated_pages_and_the_bibliography():
+    docs = book.toc_docnames(yaml.safe_load((ROOT / "_toc.yml").read_text()))
+    assert docs[0] == "book/intro"
+    for doc in ("book/bibliography", *book.GENERATED_DOCS):
+        assert doc in docs
+    for doc in book.GENERATED_DOCS:  # written at build time, never committed
+        assert not (ROOT / f"{doc}.md").exists()
+
+
+def test_expected_yml_is_well_formed():
+    expected = yaml.safe_load(LAYOUT.expected.read_text())
+    stems = [p.stem for p in NOTEBOOKS]
+    assert book.validate_expected(expected, stems) == []
+
+
+def test_config_builds_offline_and_never_executes():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["execute"]["execute_notebooks"] == "off"
+    sphinx = config["sphinx"]["config"]
+    assert sphinx["mathjax_path"] == "../mathjax/tex-mml-chtml.js"
+    assert "_extra" in sphinx["html_extra_path"]
+    assert {"sphinx_proof", "sphinx_exercise"} <= set(config["sphinx"]["extra_extensions"])
+    assert config["bibtex_bibfiles"] == ["book/references.bib"]
+    for stray in (".venv", ".pytest_cache", "README.md"):
+        assert stray in config["exclude_patterns"]
+
+
+CONTEXT_KEYS = {
+    "min2021explicit",
+    "min2021convergence",
+    "min2021talk",
+    "saxe2014exact",
+    "arora2019convergence",
+    "du2019width",
+    "gunasekar2017implicit",
+    "tarmoun2021understanding",
+    "fukumizu1998effect",
+}
+
+
+def test_bibliography_has_exactly_the_agreed_keys():
+    keys = re.findall(
+        r"^@\w+\{([^,]+),", (ROOT / "book" / "references.bib").read_text(), re.MULTILINE
+    )
+    assert sorted(keys) == sorted(CONTEXT_KEYS)
+
+
+def test_citations_in_markdown_use_known_keys():
+    for md in (ROOT / "book").glob("*.md"):
+        for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", md.read_text()):
+            for key in group.split(","):
+                assert key.strip() in CONTEXT_KEYS, f"{md.name}: unknown citation key {key!r}"
+
+
+# ---------------------------------------------------------------------------------------
+# environment.yml and pyproject.toml name the same dependencies
+
+_REQ = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*([^;#]*)")
+
+
+def parse_requirement(text: str) -> tuple[str, str]:
+    """(normalized name, specifier without spaces) of a pip or conda requirement."""
+    m = _REQ.match(text)
+    assert m, f"cannot parse requirement {text!r}"
+    name = re.sub(r"[-_.]+", "-", m.group(1)).lower()
+    return name, m.group(3).replace(" ", "")
+
+
+def pyproject_dependencies() -> dict[str, str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    reqs = list(project["dependencies"])
+    for extra in ("book", "test"):
+        reqs += project["optional-dependencies"][extra]
+    deps: dict[str, str] = {}
+    for req in reqs:
+        name, spec = parse_requirement(req)
+        assert deps.get(name, spec) == spec, (
+            f"pyproject.toml names {name} twice with different versions"
+        )
+        deps[name] = spec
+    return deps
+
+
+def environment_dependencies() -> tuple[dict[str, str], list[str], str]:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    deps, pip_lines, python = {}, [], None
+    for item in env["dependencies"]:
+        if isinstance(item, dict):
+            pip_lines += item.get("pip", [])
+            continue
+        name, spec = parse_requirement(item)
+        if name == "python":
+            python = spec
+        elif name != "pip":
+            deps[name] = spec
+    for line in pip_lines:
+        if not line.startswith("-"):
+            name, spec = parse_requirement(line)
+            deps[name] = spec
+    return deps, pip_lines, python
+
+
+def test_environment_yml_and_pyproject_name_the_same_dependencies():
+    env, _, _ = environment_dependencies()
+    assert env == pyproject_dependencies()
+
+
+def test_environment_yml_installs_lnet_and_matches_requires_python():
+    _, pip_lines, python = environment_dependencies()
+    assert "-e ." in pip_lines
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert python == project["requires-python"].replace(" ", "")
+
+
+# ---------------------------------------------------------------------------------------
+# the built book, when there is one
+
+
+def test_built_html_loads_mathjax_locally():
+    if not (LAYOUT.html / "index.html").is_file():
+        pytest.skip("no built book in _build/html (python3 dev.py book builds it)")
+    assert book.mathjax_problems(LAYOUT.html) == []

@@ -1,0 +1,476 @@
+"""Unit tests of the book runner's pure parts (lnet/book.py).
+
+No kernel runs here except in one small test (marked slow) that executes a
+two-cell notebook with papermill, once passing and once failing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from lnet import book
+
+# ---------------------------------------------------------------------------------------
+# helpers
+
+
+def write_toc(root, chapters, root_doc="book/intro"):
+    lines = [
+        "format: jb-book",
+        f"root: {root_doc}",
+        "parts:",
+        "  - caption: Chapters",
+        "    chapters:",
+    ]
+    lines += [f"      - file: {c}" for c in chapters]
+    (root / "_toc.yml").write_text("\n".join(lines) + "\n")
+    (root / "_config.yml").write_text("title: test\n")
+
+
+def notebook(cells):
+    return {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def code(source, tags=(), outputs=()):
+    return {
+        "cell_type": "code",
+        "source": source,
+        "metadata": {"tags": list(tags)},
+        "outputs": list(outputs),
+        "execution_count": None,
+    }
+
+
+def glue_output(name, text, *, display=False):
+    """An output cell as myst_nb.glue writes it (see myst_nb/ext/glue/__init__.py)."""
+    prefix = "" if display else "application/papermill.record/"
+    return {
+        "output_type": "display_data",
+        "data": {prefix + "text/plain": text},
+        "metadata": {"scrapbook": {"name": name, "mime_prefix": prefix}},
+    }
+
+
+@pytest.fixture
+def repo(tmp_path):
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "intro.md").write_text("# Intro\n")
+    return tmp_path
+
+
+# ---------------------------------------------------------------------------------------
+# toc discovery
+
+
+def test_toc_docnames_reads_parts_chapters_sections_in_order():
+    toc = {
+        "format": "jb-book",
+        "root": "book/intro",
+        "parts": [
+            {
+                "caption": "A",
+                "chapters": [
+                    {"file": "book/a.ipynb", "sections": [{"file": "book/a1"}]},
+                    {"url": "https://example.org", "title": "x"},
+                ],
+            },
+            {"caption": "B", "chapters": [{"file": "book/b.md"}]},
+        ],
+    }
+    assert book.toc_docnames(toc) == ["book/intro", "book/a", "book/a1", "book/b"]
+
+
+def test_toc_docnames_requires_root():
+    with pytest.raises(book.BookError, match="root"):
+        book.toc_docnames({"format": "jb-book", "chapters": []})
+
+
+def test_toc_notebooks_in_toc_order_skipping_markdown_and_generated_pages(repo):
+    for stem in ("zeta", "alpha"):
+        (repo / "book" / f"{stem}.ipynb").write_text(json.dumps(notebook([])))
+    write_toc(repo, ["book/zeta", "book/alpha", "book/status", "book/reproduction"])
+    found = book.toc_notebooks(book.Layout(repo))
+    assert [nb.stem for nb in found] == ["zeta", "alpha"]
+
+
+def test_notebook_missing_from_toc_is_an_error(repo):
+    (repo / "book" / "stray.ipynb").write_text(json.dumps(notebook([])))
+    write_toc(repo, [])
+    with pytest.raises(book.BookError, match="stray.ipynb is not in _toc.yml"):
+        book.toc_notebooks(book.Layout(repo))
+
+
+def test_toc_entry_without_file_is_an_error(repo):
+    write_toc(repo, ["book/ghost"])
+    with pytest.raises(book.BookError, match="'book/ghost'"):
+        book.toc_notebooks(book.Layout(repo))
+
+
+def test_resolve_notebook_accepts_path_name_and_stem(repo):
+    (repo / "book" / "scalar.ipynb").write_text(json.dumps(notebook([])))
+    write_toc(repo, ["book/scalar"])
+    nbs = book.toc_notebooks(book.Layout(repo))
+    for arg in ("book/scalar.ipynb", "scalar.ipynb", "scalar"):
+        assert book.resolve_notebook(arg, nbs).stem == "scalar"
+    with pytest.raises(book.BookError, match="not in _toc.yml"):
+        book.resolve_notebook("book/other.ipynb", nbs)
+
+
+def test_preflight_needs_exactly_one_parameters_cell(repo):
+    path = repo / "book" / "two.ipynb"
+    path.write_text(
+        json.dumps(notebook([code("a = 1", ["parameters"]), code("b = 2", ["parameters"])]))
+    )
+    with pytest.raises(book.BookError, match="2 cells tagged 'parameters'"):
+        book.preflight([book.Notebook("two", path)])
+    path.write_text(json.dumps(notebook([code("a = 1", ["parameters"])])))
+    book.preflight([book.Notebook("two", path)])
+
+
+def test_find_root_walks_up(repo):
+    write_toc(repo, [])
+    assert book.find_root(repo / "book") == repo.resolve()
+
+
+# ---------------------------------------------------------------------------------------
+# glue extraction
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("0.5", 0.5),
+        ("3", 3),
+        ("np.float64(0.125)", 0.125),
+        ("np.int64(-7)", -7),
+        ("np.True_", True),
+        ("True", True),
+        ("1e-08", 1e-8),
+        ("np.float64(1e-08)", 1e-8),
+    ],
+)
+def test_parse_scalar_reads_python_and_numpy_reprs(text, value):
+    got = book.parse_scalar(text)
+    assert got == value and type(got) is type(value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "'a string'",
+        "array([1., 2.])",
+        "<Figure size 640x480 with 1 Axes>",
+        "[1, 2]",
+        "(1+2j)",
+        "None",
+    ],
+)
+def test_parse_scalar_rejects_non_scalars(text):
+    assert book.parse_scalar(text) is None
+
+
+def test_parse_scalar_nan_and_inf():
+    assert math.isnan(book.parse_scalar("np.float64(nan)"))
+    assert book.parse_scalar("inf") == math.inf
+
+
+def test_glued_scalars_from_a_synthetic_executed_notebook():
+    figure = {
+        "output_type": "display_data",
+        "data": {
+            "application/papermill.record/image/png": "iVBOR...",
+            "application/papermill.record/text/plain": "<Figure size 640x480 with 1 Axes>",
+        },
+        "metadata": {
+            "scrapbook": {"name": "fig_loss", "mime_prefix": "application/papermill.record/"}
+        },
+    }
+    nb = notebook(
+        [
+            {"cell_type": "markdown", "source": "text", "metadata": {}},
+            code(
+                "glue(...)",
+                outputs=[
+                    glue_output("rate", "np.float64(2.5)"),
+                    glue_output("width", "500", display=True),
+                    {"output_type": "stream", "name": "stdout", "text": "hello\n"},
+                    figure,
+                    glue_output("label", "'balanced'"),
+                ],
+            ),
+            code(
+                "x",
+                outputs=[
+                    {
+                        "output_type": "execute_result",
+                        "data": {"text/plain": "3"},
+                        "metadata": {},
+                        "execution_count": 1,
+                    }
+                ],
+            ),
+            code("glue(...)", outputs=[glue_output("multi", ["np.float64(", "0.75)"])]),
+        ]
+    )
+    assert book.glued_scalars(nb) == {"rate": 2.5, "width": 500, "multi": 0.75}
+
+
+def test_glue_extraction_matches_what_myst_nb_glue_writes():
+    """Build the output the way myst_nb.glue does (same formatter), then extract it."""
+    np = pytest.importorskip("numpy")
+    formatters = pytest.importorskip("IPython.core.formatters")
+    bundle, _ = formatters.format_display_data(np.float64(0.1) * 3)
+    prefix = "application/papermill.record/"
+    out = {
+        "output_type": "display_data",
+        "data": {prefix + k: v for k, v in bundle.items()},
+        "metadata": {"scrapbook": {"name": "x", "mime_prefix": prefix}},
+    }
+    assert book.glued_scalars(notebook([code("", outputs=[out])])) == {
+        "x": float(np.float64(0.1) * 3)
+    }
+
+
+def test_write_results_writes_stem_json(repo):
+    layout = book.Layout(repo)
+    layout.executed.mkdir(parents=True)
+    (layout.executed / "scalar.ipynb").write_text(
+        json.dumps(notebook([code("", outputs=[glue_output("rate", "4.0")])]))
+    )
+    book.write_results(layout, "scalar")
+    assert json.loads((layout.results / "scalar.json").read_text()) == {"rate": 4.0}
+    assert book.read_results(layout) == {"scalar": {"rate": 4.0}}
+
+
+# ---------------------------------------------------------------------------------------
+# expected.yml and the comparison
+
+
+def entry(value, **kw):
+    e = {"value": value, "paper": None, "source": None, "what": "a number"}
+    e.update(kw)
+    return e
+
+
+def test_compare_ok_drift_missing_and_nan():
+    expected = {
+        "nb": {
+            "a": entry(1.0, atol=1e-3),
+            "b": entry(1.0, atol=1e-3),
+            "c": entry(100.0, rtol=0.01),
+            "d": entry(1.0, atol=1.0),
+            "e": entry(0.0, atol=0.5),
+        },
+        "gone": {"f": entry(1.0, atol=1.0)},
+    }
+    results = {"nb": {"a": 1.0005, "b": 1.01, "c": 100.9, "e": float("nan"), "extra": 5.0}}
+    status = {(c.stem, c.name): c.status for c in book.compare(expected, results)}
+    assert status == {
+        ("nb", "a"): "ok",
+        ("nb", "b"): "drift",
+        ("nb", "c"): "ok",
+        ("nb", "d"): "missing",
+        ("nb", "e"): "drift",
+        ("gone", "f"): "missing",
+    }
+
+
+def test_compare_tolerance_is_atol_plus_rtol_times_expected():
+    [c] = book.compare({"nb": {"x": entry(-200.0, atol=0.5, rtol=0.01)}}, {"nb": {"x": -202.5}})
+    assert c.tolerance == pytest.approx(2.5) and c.status == "ok"
+    [c] = book.compare({"nb": {"x": entry(-200.0, atol=0.5, rtol=0.01)}}, {"nb": {"x": -202.51}})
+    assert c.status == "drift"
+
+
+def test_compare_of_nothing_is_empty():
+    assert book.compare(None, {"nb": {"x": 1.0}}) == []
+
+
+def test_validate_expected_accepts_the_documented_schema():
+    good = {
+        "scalar": {
+            "rate_balanced": {
+                "value": 4.0,
+                "atol": 1e-9,
+                "paper": 6.02,
+                "source": "ICML Fig. 2",
+                "what": "the rate",
+            }
+        }
+    }
+    assert book.validate_expected(good, ["scalar"]) == []
+    assert book.validate_expected(None) == []
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"nb": {"RateX": entry(1.0, atol=1)}}, "snake_case"),
+        ({"nb": {"x": entry("1.0", atol=1)}}, "'value' must be a number"),
+        ({"nb": {"x": entry(1.0)}}, "give a tolerance"),
+        ({"nb": {"x": entry(1.0, atol=-1)}}, "'atol' must be a number >= 0"),
+        ({"nb": {"x": {"value": 1.0, "atol": 1, "what": "w"}}}, "'paper' is required"),
+        ({"nb": {"x": entry(1.0, atol=1, what="")}}, "'what'"),
+        ({"nb": {"x": entry(1.0, atol=1, tolerance=3)}}, "unknown keys"),
+        ({"other": {"x": entry(1.0, atol=1)}}, "not a notebook of the toc"),
+        ({"nb": []}, "must map glue names"),
+        ([1, 2], "top level"),
+    ],
+)
+def test_validate_expected_names_what_is_wrong(bad, message):
+    problems = book.validate_expected(bad, ["nb"])
+    assert any(message in p for p in problems), problems
+
+
+# ---------------------------------------------------------------------------------------
+# tables and generated pages
+
+
+def test_format_table_aligns_columns():
+    text = book.format_table(
+        ["notebook", "seconds", "status"],
+        [["setup.ipynb", "12.3", "ok"], ["s.ipynb", "1.0", "failed"]],
+        "lrl",
+    )
+    lines = text.splitlines()
+    assert lines[0] == "notebook     seconds  status"
+    assert lines[1] == "-----------  -------  ------"
+    assert lines[2] == "setup.ipynb     12.3  ok"
+    assert lines[3] == "s.ipynb          1.0  failed"
+
+
+def test_markdown_table_escapes_pipes_and_aligns():
+    text = book.markdown_table(["a", "b"], [["x|y", 1]], "lr")
+    assert text.splitlines() == ["| a | b |", "|:---|---:|", "| x\\|y | 1 |"]
+
+
+def test_status_rows_marks_notebooks_not_run():
+    nbs = [book.Notebook("setup", None), book.Notebook("scalar", None)]
+    record = {"notebooks": {"setup": {"seconds": 3.14159, "status": "ok", "parameters": {"h": 10}}}}
+    assert book.status_rows(record, nbs) == [
+        ["setup.ipynb", "3.1", "ok", "h=10"],
+        ["scalar.ipynb", "—", "not run", "—"],
+    ]
+
+
+def test_status_page_lists_every_notebook_and_warns_on_failure():
+    nbs = [book.Notebook("setup", None), book.Notebook("scalar", None)]
+    record = {
+        "notebooks": {
+            "setup": {"seconds": 1.0, "status": "ok", "parameters": {}, "finished": "t"},
+            "scalar": {"seconds": 2.0, "status": "failed", "parameters": {}},
+        }
+    }
+    page = book.status_page(record, nbs)
+    assert page.startswith("# Execution status\n")
+    assert "| {doc}`setup` | 1.0 | ok | defaults | t |" in page
+    assert "{doc}`scalar` | 2.0 | failed" in page
+    assert ":::{warning}" in page
+
+
+def test_reproduction_page_shows_paper_expected_build_tolerance_status():
+    rows = book.compare(
+        {"scalar": {"rate": entry(4.0, atol=0.1, paper=4.1, source="Fig. 1")}},
+        {"scalar": {"rate": 4.5}},
+    )
+    page = book.reproduction_page(rows, expected_empty=False)
+    assert "| `rate` | a number | 4.1 (Fig. 1) | 4 | 4.5 | 0.1 | **DRIFT** |" in page
+    assert "1 numbers checked: 0 ok, 1 drift, 0 missing." in page
+    assert "No numbers" in book.reproduction_page([], expected_empty=True)
+    assert ":::{note}" not in page
+    record = {
+        "notebooks": {"scalar": {"parameters": {"y": 2.0}}, "other": {"parameters": {"h": 1}}}
+    }
+    page = book.reproduction_page(rows, expected_empty=False, record=record)
+    assert "{doc}`scalar` (y=2.0)." in page and "{doc}`other`" not in page
+
+
+def test_parse_parameter_types_like_papermill():
+    assert book.parse_parameter("2.0") == 2.0 and isinstance(book.parse_parameter("2.0"), float)
+    assert book.parse_parameter("500") == 500 and isinstance(book.parse_parameter("500"), int)
+    assert book.parse_parameter("True") is True and book.parse_parameter("None") is None
+    assert book.parse_parameter("balanced") == "balanced"
+
+
+def test_mathjax_problems_flags_cdn_and_accepts_local(tmp_path):
+    page = tmp_path / "book" / "a.html"
+    page.parent.mkdir()
+    page.write_text(
+        '<script defer="defer" src="../_static/../mathjax/tex-mml-chtml.js?v=1"></script>'
+    )
+    assert book.mathjax_problems(tmp_path) == [
+        "pages load mathjax/tex-mml-chtml.js but the HTML has no such file"
+    ]
+    (tmp_path / "mathjax").mkdir()
+    (tmp_path / "mathjax" / "tex-mml-chtml.js").write_text("")
+    assert book.mathjax_problems(tmp_path) == []
+    page.write_text(
+        '<script async src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"></script>'
+    )
+    assert any("from the internet" in p for p in book.mathjax_problems(tmp_path))
+
+
+def test_mathjax_source_ships_the_component_and_fonts():
+    pytest.importorskip("yaml")  # only where the [book] extra is installed
+    try:
+        es5 = book.mathjax_source()
+    except book.BookError:
+        pytest.skip("django-static-mathjax is not installed")
+    assert (es5 / "tex-mml-chtml.js").is_file()
+    assert any((es5 / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
+
+
+def test_import_lnet_book_needs_no_book_dependencies():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, lnet, lnet.book; "
+        "print([m for m in ('papermill', 'yaml', 'nbformat', 'jupyter_book', 'sphinx') if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------------------------------
+# one real execution
+
+
+@pytest.mark.slow
+def test_execute_runs_papermill_records_results_and_reports_the_failing_cell(repo, capsys):
+    pytest.importorskip("papermill")
+    src = repo / "book" / "tiny.ipynb"
+    nb = notebook(
+        [
+            code("y = 2.0\nfail = False", ["parameters"]),
+            code(
+                "from myst_nb import glue\nassert not fail, 'asked to fail'\nglue('rate', 2 * y, display=False)"
+            ),
+        ]
+    )
+    nb["metadata"]["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    src.write_text(json.dumps(nb))
+    layout = book.Layout(repo)
+    tiny = book.Notebook("tiny", src)
+
+    [result] = book.execute(layout, [tiny], {"y": 3.0}, jobs=1).values()
+    assert result["status"] == "ok"
+    assert json.loads((layout.results / "tiny.json").read_text()) == {"rate": 6.0}
+    assert json.loads(src.read_text())["cells"][1]["outputs"] == []  # the source is untouched
+
+    [result] = book.execute(layout, [tiny], {"fail": True}, jobs=1).values()
+    assert result["status"] == "failed"
+    assert result["error"]["ename"] == "AssertionError"
+    assert "assert not fail" in result["error"]["source"]
+    out = capsys.readouterr().out
+    assert "FAILED: book/tiny.ipynb" in out and "asked to fail" in out
+    record = json.loads(layout.run_record.read_text())
+    assert record["notebooks"]["tiny"]["parameters"] == {"fail": True}

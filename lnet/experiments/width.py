@@ -1,0 +1,676 @@
+r"""Experiment B (implicit bias against width) and its extensions, as functions that return data.
+
+The paper's experiment B (ICML Fig. 1 / App. Fig. 4; EXT Fig. 7): :math:`D = 400`, :math:`n = 100`,
+:math:`m = 1`, entries of :math:`X` i.i.d. :math:`\mathcal N(0, 1/D)`, :math:`\Theta \sim \mathcal N(0, I/D)`,
+:math:`Y = X\Theta + \varepsilon` with :math:`\varepsilon \sim \mathcal N(0, 0.01^2)`; :math:`U(0)`,
+:math:`V(0)` with i.i.d. :math:`\mathcal N(0, 1/h)` entries; gradient descent on
+:math:`\tfrac1n\|Y - XUV^\top\|_F^2` with :math:`\eta = 5\cdot10^{-3}` until that loss is below
+:math:`10^{-8}`. The data are drawn once (``data_seed``) and shared by every run; each run draws
+a new initialization (seed ``[init_seed, h, s]`` for seed index ``s``).
+
+Every run uses the exact width-independent dynamics of :mod:`lnet.dynamics` (``"compact"``), so
+a width-:math:`10^6` run costs what a width-500 run costs once the initialization is set up.
+Initializations come either from the actual Gaussian draws (``sampler="exact"``, streamed by
+:func:`lnet.random_compact_network`: the same networks as :func:`lnet.random_init`) or from their
+exact distribution in compressed form (``sampler="wishart"``, :func:`lnet.width.wishart_compact_network`,
+whose cost does not grow with ``h``).
+
+Used in: ``book/exp_b.ipynb``, ``book/width.ipynb``, ``book/implicit_bias.ipynb``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.integrate import solve_ivp
+
+from .._checks import positive_float, positive_int
+from ..dynamics import (
+    ReducedNetwork,
+    gradient_descent_from,
+    gradient_flow_from,
+    make_network,
+    random_compact_network,
+    reduced_vector_field,
+)
+from ..implicit_bias import counterexample_init
+from ..initializations import orthogonal_init, random_init, scaled_init
+from ..problem import Problem
+from ..width import (
+    lemma_bounds,
+    lemma_quantities_from_blocks,
+    theorem2_bound,
+    wishart_blocks,
+    wishart_compact_network,
+)
+
+__all__ = [
+    "PAPER_WIDTHS",
+    "experiment_b_problem",
+    "WidthRuns",
+    "run_width_runs",
+    "run_experiment_b",
+    "run_width_extension",
+    "PowerLawFit",
+    "fit_power_law",
+    "AlphaSweep",
+    "run_alpha_sweep",
+    "LemmaScan",
+    "run_lemma_scan",
+    "Theorem2Scan",
+    "theorem2_scan",
+    "flow_to_tolerance",
+    "BiasTrajectories",
+    "run_implicit_bias",
+    "SmallInitRuns",
+    "run_small_init",
+    "ntk_time_change",
+]
+
+PAPER_WIDTHS = tuple(range(500, 10_001, 500))
+"""The widths of experiment B: 500, 1000, ..., 10,000 (20 widths; the paper says "h from 500 to 10^4")."""
+
+
+def experiment_b_problem(D: int = 400, n: int = 100, m: int = 1, noise: float = 0.01,
+                         seed=0) -> Problem:
+    r"""Experiment B's data: :math:`X_{ij} \sim \mathcal N(0, 1/D)`, :math:`Y = X\Theta + \varepsilon`.
+
+    :math:`\Theta \sim \mathcal N(0, I/D)`, :math:`\varepsilon_{ij} \sim \mathcal N(0, \text{noise}^2)`.
+    With :math:`n < D`, :math:`X` has full row rank and :math:`L^* = 0`.
+
+    Used in: ``book/exp_b.ipynb``, ``book/width.ipynb``, ``book/implicit_bias.ipynb``.
+    """
+    D, n, m = (positive_int(k, v) for k, v in (("D", D), ("n", n), ("m", m)))
+    noise = positive_float("noise", noise, allow_zero=True)
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, D)) / math.sqrt(D)
+    theta = rng.standard_normal((D, m)) / math.sqrt(D)
+    Y = X @ theta + noise * rng.standard_normal((n, m))
+    return Problem.from_data(X, Y)
+
+
+# -- one run ------------------------------------------------------------------------------------
+def _mean_loss(net: ReducedNetwork) -> float:
+    prob = net.problem
+    E = prob.reduced_residual(net.U1, net.V)
+    return (float(np.vdot(E, E)) + 2 * prob.L_star) / prob.n
+
+
+def _distances(net: ReducedNetwork) -> tuple[float, float]:
+    r""":math:`(\|U V^\top - \hat\Theta\|_F, \|U_2(0) V^\top\|_F)` from the compact state."""
+    prob = net.problem
+    s = prob.sqrt_sigma[:, None]
+    d1 = net.U1 @ net.V.T - prob.Ytilde / s
+    NV = net.N @ net.V.T
+    return math.sqrt(float(np.vdot(d1, d1) + np.vdot(NV, NV))), float(np.linalg.norm(NV))
+
+
+def flow_to_tolerance(net: ReducedNetwork, tol: float = 1e-8, *, t_max: float = 1e4,
+                      rtol: float = 1e-10, atol: float = 1e-13) -> tuple[ReducedNetwork, float]:
+    r"""Gradient flow of :math:`\tfrac12\|Y - XUV^\top\|_F^2` until :math:`\tfrac1n\|Y - XUV^\top\|_F^2 <` ``tol``.
+
+    Runs on the reduced (or compact) state with :func:`scipy.integrate.solve_ivp` (DOP853) and a
+    terminal event, so the stopping rule is experiment B's, in continuous time.
+
+    Returns
+    -------
+    network : ReducedNetwork
+        The state at the stopping time (a copy; the input is not modified).
+    t : float
+        The stopping time (``t_max`` if the loss never fell below ``tol``).
+
+    Used in: ``book/width.ipynb``, ``book/implicit_bias.ipynb``.
+    """
+    tol = positive_float("tol", tol)
+    t_max = positive_float("t_max", t_max)
+    out = net.copy()
+    prob = out.problem
+    shp = out.U1.shape
+    nP = out.U1.size
+
+    def unpack(y):
+        return y[:nP].reshape(shp), y[nP:].reshape(out.V.shape)
+
+    def fun(_, y):
+        dU1, dV = reduced_vector_field(prob, *unpack(y))
+        return np.concatenate([dU1.ravel(), dV.ravel()])
+
+    def below(_, y):
+        U1, V = unpack(y)
+        E = prob.reduced_residual(U1, V)
+        return (float(np.vdot(E, E)) + 2 * prob.L_star) / prob.n - tol
+
+    below.terminal = True
+    y0 = np.concatenate([out.U1.ravel(), out.V.ravel()])
+    if below(0.0, y0) < 0:
+        return out, 0.0
+    sol = solve_ivp(fun, (0.0, t_max), y0, method="DOP853", rtol=rtol, atol=atol, events=below)
+    if not sol.success:
+        raise RuntimeError(f"gradient flow integration failed: {sol.message}")
+    U1, V = unpack(sol.y[:, -1])
+    out.U1, out.V = U1.copy(), V.copy()
+    return out, float(sol.t[-1])
+
+
+# -- many runs over widths and seeds ------------------------------------------------------------
+@dataclass(frozen=True)
+class WidthRuns:
+    r"""Runs of experiment B's protocol over ``widths`` x ``seeds``.
+
+    Arrays have shape ``(len(widths), len(seeds))``.
+
+    Attributes
+    ----------
+    widths : ndarray of int
+    seeds : ndarray of int
+        Seed indices; run ``(h, s)`` draws its initialization from ``[init_seed, h, s]``.
+    dist : ndarray
+        :math:`\|U(t_f)V(t_f)^\top - \hat\Theta\|_F` at the stop.
+    u2v0, u2v_final : ndarray
+        :math:`\|U_2(0)V(0)^\top\|_F` and :math:`\|U_2(0)V(t_f)^\top\|_F`.
+    steps : ndarray
+        Iterations to the stop (descent) or the stopping time (flow, as a float).
+    final_loss, initial_loss : ndarray
+        :math:`\tfrac1n\|Y - XUV^\top\|_F^2` at the stop and at the start.
+    alpha, eta, tol : float
+    method : {"descent", "flow"}
+    sampler : {"exact", "wishart"}
+    seconds : float
+        Wall time of the whole set of runs.
+    """
+
+    widths: np.ndarray
+    seeds: np.ndarray
+    dist: np.ndarray
+    u2v0: np.ndarray
+    u2v_final: np.ndarray
+    steps: np.ndarray
+    final_loss: np.ndarray
+    initial_loss: np.ndarray
+    alpha: float
+    eta: float
+    tol: float
+    method: str
+    sampler: str
+    seconds: float
+    theta_hat_norm: float = math.nan
+
+    def mean(self, name: str) -> np.ndarray:
+        """Mean over seeds of the array ``name``, one value per width."""
+        return np.mean(getattr(self, name), axis=1)
+
+    def std(self, name: str) -> np.ndarray:
+        """Sample standard deviation over seeds (ddof = 1), one value per width."""
+        a = getattr(self, name)
+        return np.std(a, axis=1, ddof=1) if a.shape[1] > 1 else np.zeros(a.shape[0])
+
+    def at(self, name: str, h: int) -> np.ndarray:
+        """The seeds' values of ``name`` at width ``h``."""
+        idx = np.nonzero(self.widths == h)[0]
+        if idx.size == 0:
+            raise ValueError(f"h = {h} is not among the widths {self.widths.tolist()}")
+        return getattr(self, name)[idx[0]]
+
+
+def _seed_indices(seeds) -> np.ndarray:
+    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
+        return np.arange(positive_int("seeds", int(seeds)))
+    out = np.asarray(list(seeds), dtype=np.int64)
+    if out.ndim != 1 or out.size == 0:
+        raise ValueError(f"seeds must be a count or a non-empty list of ints; got {seeds!r}")
+    return out
+
+
+def _widths(widths) -> np.ndarray:
+    w = np.asarray(widths)
+    if w.ndim != 1 or w.size == 0 or not np.issubdtype(w.dtype, np.integer) or np.any(w < 1):
+        raise ValueError(f"widths must be a non-empty 1-D array of positive integers; got {widths!r}")
+    return w.astype(np.int64)
+
+
+def _initial_network(problem, h, alpha, seed, sampler):
+    if sampler == "exact":
+        return random_compact_network(problem, int(h), alpha=alpha, seed=seed)
+    return wishart_compact_network(problem, int(h), alpha=alpha, seed=seed)
+
+
+def run_width_runs(problem: Problem, widths, seeds=5, *, alpha=0.5, method="descent",
+                   sampler="exact", eta=5e-3, tol=1e-8, max_steps=1_000_000,
+                   init_seed=1) -> WidthRuns:
+    r"""Run experiment B's protocol on ``problem`` for every width and seed.
+
+    Parameters
+    ----------
+    problem : Problem
+    widths : sequence of int
+    seeds : int or sequence of int
+        A count (indices ``0..seeds-1``) or explicit seed indices.
+    alpha : float
+        Initialization scale :math:`h^{-\alpha}` (the paper's experiment: 1/2).
+    method : {"descent", "flow"}
+        Gradient descent on :math:`\tfrac1n\|Y - XUV^\top\|^2` with step ``eta`` (the paper's
+        runs), or gradient flow of :math:`\tfrac12\|Y - XUV^\top\|^2` (the Theorem's setting,
+        :func:`flow_to_tolerance`). Both stop when :math:`\tfrac1n\|Y - XUV^\top\|^2 <` ``tol``.
+    sampler : {"exact", "wishart"}
+        Gaussian draws (streamed) or their exact compressed distribution (module docstring).
+    eta, tol, max_steps : descent step, stopping loss, step cap.
+    init_seed : int
+
+    Used in: ``book/exp_b.ipynb``, ``book/width.ipynb``.
+    """
+    if method not in ("descent", "flow"):
+        raise ValueError(f'method must be "descent" or "flow"; got {method!r}')
+    if sampler not in ("exact", "wishart"):
+        raise ValueError(f'sampler must be "exact" or "wishart"; got {sampler!r}')
+    if not isinstance(problem, Problem):
+        raise TypeError(f"problem must be an lnet.Problem; got {type(problem).__name__}")
+    w = _widths(widths)
+    sd = _seed_indices(seeds)
+    alpha = positive_float("alpha", alpha)
+    eta = positive_float("eta", eta)
+    tol = positive_float("tol", tol)
+    shape = (w.size, sd.size)
+    dist, u2v0, u2vf, steps, fl, l0 = (np.empty(shape) for _ in range(6))
+    t0 = time.perf_counter()
+    for i, h in enumerate(w):
+        for j, s in enumerate(sd):
+            net = _initial_network(problem, h, alpha, [int(init_seed), int(h), int(s)], sampler)
+            u2v0[i, j] = _distances(net)[1]
+            l0[i, j] = _mean_loss(net)
+            if method == "descent":
+                res = gradient_descent_from(net, eta, max_steps, tol)
+                if not res.converged:
+                    raise RuntimeError(
+                        f"descent did not reach loss < {tol:g} within max_steps = {max_steps} "
+                        f"(h = {h}, seed {s}); raise max_steps"
+                    )
+                end, steps[i, j] = res.network, res.steps
+            else:
+                end, steps[i, j] = flow_to_tolerance(net, tol)
+            dist[i, j], u2vf[i, j] = _distances(end)
+            fl[i, j] = _mean_loss(end)
+    return WidthRuns(
+        widths=w, seeds=sd, dist=dist, u2v0=u2v0, u2v_final=u2vf, steps=steps, final_loss=fl,
+        initial_loss=l0, alpha=alpha, eta=eta, tol=tol, method=method, sampler=sampler,
+        seconds=time.perf_counter() - t0,
+        theta_hat_norm=float(np.linalg.norm(problem.theta_hat)),
+    )
+
+
+def run_experiment_b(widths=PAPER_WIDTHS, seeds=5, *, problem: Problem | None = None,
+                     data_seed=0, init_seed=1, eta=5e-3, tol=1e-8,
+                     max_steps=1_000_000) -> WidthRuns:
+    r"""Experiment B as in the paper: gradient descent from :math:`\mathcal N(0, 1/h)` weights, per width and seed.
+
+    Defaults are the paper's: widths 500, 1000, ..., 10,000, five seeds, :math:`\eta = 5\cdot10^{-3}`,
+    stop when :math:`\tfrac1n\|Y - XUV^\top\|_F^2 < 10^{-8}`. The data (:func:`experiment_b_problem`
+    with ``data_seed``) are shared by all runs; the initializations are the actual Gaussian draws.
+
+    Used in: ``book/exp_b.ipynb``.
+    """
+    if problem is None:
+        problem = experiment_b_problem(seed=data_seed)
+    return run_width_runs(problem, widths, seeds, eta=eta, tol=tol, max_steps=max_steps,
+                          init_seed=init_seed, sampler="exact")
+
+
+def run_width_extension(widths=(10_000, 100_000, 1_000_000), seeds=5, *,
+                        problem: Problem | None = None, data_seed=0, init_seed=2, eta=5e-3,
+                        tol=1e-8, max_steps=1_000_000) -> WidthRuns:
+    r"""Experiment B continued beyond the paper's widths, with initializations sampled in distribution.
+
+    Same protocol as :func:`run_experiment_b`, but the initial state is drawn by
+    :func:`lnet.width.wishart_compact_network`, whose cost does not grow with ``h``. Including
+    ``h = 10^4`` lets one compare the two samplers at a width both reach.
+
+    Used in: ``book/exp_b.ipynb``.
+    """
+    if problem is None:
+        problem = experiment_b_problem(seed=data_seed)
+    return run_width_runs(problem, widths, seeds, eta=eta, tol=tol, max_steps=max_steps,
+                          init_seed=init_seed, sampler="wishart")
+
+
+# -- fits ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PowerLawFit:
+    r"""Least-squares fit :math:`\log y = \text{intercept} + \text{slope}\,\log h` over all runs.
+
+    ``slope_se`` is the usual standard error of the slope (i.i.d. residuals).
+    """
+
+    slope: float
+    intercept: float
+    slope_se: float
+    n: int
+
+    def __call__(self, h):
+        return np.exp(self.intercept) * np.asarray(h, dtype=float) ** self.slope
+
+
+def fit_power_law(widths, values) -> PowerLawFit:
+    r"""Fit :math:`y \approx a h^{b}` by least squares on :math:`(\log h, \log y)`.
+
+    ``values`` has shape ``(len(widths),)`` or ``(len(widths), seeds)``; every positive entry is a
+    data point.
+
+    Used in: ``book/exp_b.ipynb``, ``book/width.ipynb``.
+    """
+    h = np.asarray(widths, dtype=float)
+    y = np.asarray(values, dtype=float)
+    if y.ndim == 1:
+        y = y[:, None]
+    if y.shape[0] != h.size:
+        raise ValueError(f"values must have len(widths) = {h.size} rows; got shape {y.shape}")
+    H = np.broadcast_to(h[:, None], y.shape)
+    keep = np.isfinite(y) & (y > 0)
+    x, z = np.log(H[keep]), np.log(y[keep])
+    if np.unique(x).size < 2:
+        raise ValueError("need positive values at two widths at least to fit a slope")
+    A = np.column_stack([np.ones_like(x), x])
+    coef, *_ = np.linalg.lstsq(A, z, rcond=None)
+    resid = z - A @ coef
+    dof = max(x.size - 2, 1)
+    s2 = float(resid @ resid) / dof
+    se = math.sqrt(s2 / float(np.sum((x - x.mean()) ** 2)))
+    return PowerLawFit(slope=float(coef[1]), intercept=float(coef[0]), slope_se=se, n=int(x.size))
+
+
+# -- the Theorem's law in alpha -------------------------------------------------------------------
+@dataclass(frozen=True)
+class AlphaSweep:
+    r"""Distances after gradient flow for several :math:`\alpha` and widths.
+
+    ``runs[i]`` is the :class:`WidthRuns` of ``alphas[i]``; ``fits[i]`` the power law fitted to its
+    distances; ``predicted[i]`` :math:`= -(2\alpha_i - 1/2)`, the Theorem's exponent.
+    """
+
+    alphas: np.ndarray
+    runs: list = field(default_factory=list)
+    fits: list = field(default_factory=list)
+    predicted: np.ndarray = None
+
+    @property
+    def slopes(self) -> np.ndarray:
+        return np.array([f.slope for f in self.fits])
+
+    @property
+    def slope_se(self) -> np.ndarray:
+        return np.array([f.slope_se for f in self.fits])
+
+
+def run_alpha_sweep(problem: Problem, alphas=(0.3, 0.35, 0.4, 0.45, 0.5),
+                    widths=(1_000, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000),
+                    seeds=4, *, tol=1e-8, init_seed=3) -> AlphaSweep:
+    r"""For each :math:`\alpha`, gradient flow from :math:`\mathcal N(0, h^{-2\alpha})` weights at every width.
+
+    The Theorem predicts :math:`\|U(\infty)V(\infty)^\top - \hat\Theta\| = O(h^{-(2\alpha - 1/2)})`.
+    Gradient flow (not descent) is used: it is the Theorem's setting, and for :math:`\alpha < 1/2`
+    the weights grow like :math:`h^{1/2-\alpha}`, so a fixed descent step would become unstable.
+    Initializations are sampled in distribution (:func:`lnet.width.wishart_compact_network`).
+
+    Used in: ``book/width.ipynb``.
+    """
+    a = np.asarray(alphas, dtype=float)
+    runs, fits = [], []
+    for alpha in a:
+        wr = run_width_runs(problem, widths, seeds, alpha=float(alpha), method="flow",
+                            sampler="wishart", tol=tol, init_seed=init_seed)
+        runs.append(wr)
+        fits.append(fit_power_law(wr.widths, wr.dist))
+    return AlphaSweep(alphas=a, runs=runs, fits=fits, predicted=-(2 * a - 0.5))
+
+
+# -- the Lemma against h ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LemmaScan:
+    r"""The Lemma's three quantities over widths and seeds, with the bounds for several :math:`\delta`.
+
+    ``imbalance``, ``orthogonality``, ``product``: shape ``(widths, seeds)``.
+    ``bound_*``: shape ``(deltas, widths)``; ``h0``: shape ``(deltas,)``.
+    ``holds_*``: fraction of seeds satisfying each inequality, shape ``(deltas, widths)``;
+    ``holds_all``: all three at once.
+    """
+
+    widths: np.ndarray
+    deltas: np.ndarray
+    alpha: float
+    imbalance: np.ndarray
+    orthogonality: np.ndarray
+    product: np.ndarray
+    bound_imbalance: np.ndarray
+    bound_orthogonality: np.ndarray
+    bound_product: np.ndarray
+    h0: np.ndarray
+    holds_imbalance: np.ndarray
+    holds_orthogonality: np.ndarray
+    holds_product: np.ndarray
+    holds_all: np.ndarray
+
+
+def run_lemma_scan(D: int, r: int, m: int, widths, deltas=(0.5, 0.1, 0.01), seeds=200, *,
+                   alpha=0.5, init_seed=4) -> LemmaScan:
+    r"""Measure the Lemma's quantities at every width (draws by :func:`lnet.width.wishart_blocks`).
+
+    .. math::
+
+        \lambda_r(\mathcal D(0)) + \lambda_m(-\mathcal D(0)), \quad
+        \|[V(0)U_2(0)^\top; U_1(0)U_2(0)^\top]\|_F, \quad \|U_1(0)V(0)^\top\|_F,
+
+    and for each :math:`\delta` the Lemma's bounds (:func:`lnet.lemma_bounds`) and the fraction of
+    seeds where each inequality holds. The quantities do not depend on :math:`\delta`: one set of
+    draws serves every :math:`\delta`.
+
+    Used in: ``book/width.ipynb``.
+    """
+    w = _widths(widths)
+    dl = np.asarray(deltas, dtype=float)
+    sd = _seed_indices(seeds)
+    q = np.empty((3, w.size, sd.size))
+    for i, h in enumerate(w):
+        for j, s in enumerate(sd):
+            U1, U2, V = wishart_blocks(D, r, m, int(h), alpha, [int(init_seed), int(h), int(s)])
+            lq = lemma_quantities_from_blocks(U1, U2, V)
+            q[:, i, j] = lq.imbalance, lq.orthogonality, lq.product
+    b = np.array([[list(_bounds_row(D, r, m, int(h), alpha, d)) for h in w] for d in dl])
+    hold_i = (q[0][None] > b[:, :, 0, None]).mean(axis=2)
+    hold_o = (q[1][None] <= b[:, :, 1, None]).mean(axis=2)
+    hold_p = (q[2][None] <= b[:, :, 2, None]).mean(axis=2)
+    hold_all = ((q[0][None] > b[:, :, 0, None]) & (q[1][None] <= b[:, :, 1, None])
+                & (q[2][None] <= b[:, :, 2, None])).mean(axis=2)
+    return LemmaScan(
+        widths=w, deltas=dl, alpha=float(alpha), imbalance=q[0], orthogonality=q[1], product=q[2],
+        bound_imbalance=b[:, :, 0], bound_orthogonality=b[:, :, 1], bound_product=b[:, :, 2],
+        h0=b[:, 0, 3], holds_imbalance=hold_i, holds_orthogonality=hold_o, holds_product=hold_p,
+        holds_all=hold_all,
+    )
+
+
+def _bounds_row(D, r, m, h, alpha, delta):
+    lb = lemma_bounds(D, r, m, h, alpha, float(delta))
+    return lb.imbalance, lb.orthogonality, lb.product, lb.h0
+
+
+# -- Theorem 2 against the measured distance ------------------------------------------------------
+@dataclass(frozen=True)
+class Theorem2Scan:
+    r"""Theorem 2's bound against measured distances (from a :class:`WidthRuns`), per :math:`\delta`.
+
+    ``bound``: shape ``(deltas, widths)``; ``looseness``: bound / mean measured distance;
+    ``h_informative``: the width from which the bound is below :math:`\|\hat\Theta\|_F` (the
+    distance of the trivial answer :math:`\Theta = 0`), per :math:`\delta`; ``frac_below``: fraction
+    of runs with distance <= bound, per :math:`\delta` and width; ``C``: the constant of the bound.
+    """
+
+    widths: np.ndarray
+    deltas: np.ndarray
+    bound: np.ndarray
+    looseness: np.ndarray
+    h0_lemma: np.ndarray
+    h_informative: np.ndarray
+    frac_below: np.ndarray
+    C: float
+
+
+def theorem2_scan(problem: Problem, runs: WidthRuns, deltas=(0.5, 0.1, 0.01)) -> Theorem2Scan:
+    r"""Evaluate :func:`lnet.theorem2_bound` at the widths of ``runs`` and compare.
+
+    At :math:`\alpha = 1/2` the bound is :math:`2C\sqrt{m+r}\,\beta(\delta)/\sqrt h`, so the width
+    where it falls below :math:`\|\hat\Theta\|_F` is :math:`(2C\sqrt{m+r}\,\beta/\|\hat\Theta\|_F)^2`.
+
+    Used in: ``book/width.ipynb``.
+    """
+    dl = np.asarray(deltas, dtype=float)
+    bound = np.array([[theorem2_bound(None, None, int(h), runs.alpha, float(d), problem=problem).distance
+                       for h in runs.widths] for d in dl])
+    t2 = [theorem2_bound(None, None, int(runs.widths[0]), runs.alpha, float(d), problem=problem)
+          for d in dl]
+    norm_hat = float(np.linalg.norm(problem.theta_hat))
+    # bound * sqrt(h) is constant in h at alpha = 1/2; in general bound(h) h^(2 alpha - 1/2) C^(-h^(2a-1))
+    h_inf = []
+    for d, b0 in zip(dl, bound[:, 0]):
+        if runs.alpha == 0.5:
+            h_inf.append((b0 * math.sqrt(runs.widths[0]) / norm_hat) ** 2)
+        else:  # bisection on the monotone bound
+            lo, hi = 1.0, 1e30
+            for _ in range(200):
+                mid = math.sqrt(lo * hi)
+                val = theorem2_bound(None, None, int(mid), runs.alpha, float(d), problem=problem).distance
+                lo, hi = (mid, hi) if val > norm_hat else (lo, mid)
+            h_inf.append(hi)
+    return Theorem2Scan(
+        widths=runs.widths, deltas=dl, bound=bound, looseness=bound / runs.mean("dist")[None],
+        h0_lemma=np.array([t.h0_lemma for t in t2]), h_informative=np.array(h_inf),
+        frac_below=(runs.dist[None] <= bound[:, :, None]).mean(axis=2), C=t2[0].C,
+    )
+
+
+# -- implicit bias: where the flow lands ----------------------------------------------------------
+@dataclass(frozen=True)
+class BiasTrajectories:
+    r"""Gradient-flow trajectories from three initializations of one problem.
+
+    For each name in ``("random", "orthogonal", "counterexample")``: ``loss[name]``
+    (:math:`\tfrac1n\|Y - XUV^\top\|^2`), ``dist[name]`` (:math:`\|U(t)V(t)^\top - \hat\Theta\|_F`),
+    ``u2v[name]`` (:math:`\|U_2(0)V(t)^\top\|_F`), at ``times``; ``decomposition_error[name]``:
+    :math:`\|U(T)V(T)^\top - \hat\Theta - \Phi_2U_2(0)V(T)^\top\|_F` at the end; ``conditions[name]``:
+    :math:`(\|V(0)U_2(0)^\top\|_F, \|U_1(0)U_2(0)^\top\|_F)`.
+    """
+
+    times: np.ndarray
+    h: int
+    loss: dict
+    dist: dict
+    u2v: dict
+    decomposition_error: dict
+    conditions: dict
+
+
+def run_implicit_bias(problem: Problem, h: int = 500, *, t_max: float = 40.0, n_times: int = 81,
+                      seed: int = 0, rtol: float = 1e-12, atol: float = 1e-15) -> BiasTrajectories:
+    r"""Gradient flow from a random, an orthogonal and a counterexample initialization (same draw).
+
+    All three start from the same Gaussian draw with :math:`\mathcal N(0, 1/h)` entries:
+    ``random`` as drawn; ``orthogonal`` with the rows of :math:`U_2(0)` projected off the rows of
+    :math:`U_1(0)` and :math:`V(0)` (:func:`lnet.orthogonal_init`); ``counterexample`` projected
+    off the rows of :math:`V(0)` only (:func:`lnet.implicit_bias.counterexample_init`).
+    ``rtol``, ``atol``: the integrator's tolerances (tight, so that the orthogonal run can be seen
+    reaching :math:`\hat\Theta` to near machine precision).
+
+    Used in: ``book/implicit_bias.ipynb``.
+    """
+    h = positive_int("h", h)
+    times = np.linspace(0.0, positive_float("t_max", t_max), positive_int("n_times", n_times))
+    inits = {
+        "random": random_init(problem.D, problem.m, h, seed=seed),
+        "orthogonal": orthogonal_init(problem, h, seed=seed),
+        "counterexample": counterexample_init(problem, h, seed=seed),
+    }
+    loss, dist, u2v, dec, cond = {}, {}, {}, {}, {}
+    for name, (U0, V0) in inits.items():
+        U1, U2 = problem.Phi1.T @ U0, U0 - problem.Phi1 @ (problem.Phi1.T @ U0)
+        cond[name] = (float(np.linalg.norm(V0 @ U2.T)), float(np.linalg.norm(U1 @ U2.T)))
+        # One integration per interval, so that every recorded point is an integrator step
+        # (dense-output interpolation would put a floor of about rtol on the small distances).
+        net = make_network(problem, U0, V0)
+        rows = [_distances(net) + (_mean_loss(net),)]
+        for dt in np.diff(times):
+            net = gradient_flow_from(net, float(dt), rtol=rtol, atol=atol).network
+            rows.append(_distances(net) + (_mean_loss(net),))
+        dist[name], u2v[name], loss[name] = (np.array(c) for c in zip(*rows, strict=True))
+        dec[name] = float(np.linalg.norm(net.theta() - problem.theta_hat - net.N @ net.V.T))
+    return BiasTrajectories(times=times, h=h, loss=loss, dist=dist, u2v=u2v,
+                            decomposition_error=dec, conditions=cond)
+
+
+@dataclass(frozen=True)
+class SmallInitRuns:
+    r"""Gradient flow from random weights with entries :math:`\mathcal N(0, \sigma^2)` for several :math:`\sigma`.
+
+    ``dist``, ``bias``, ``time``: shape ``(scales, seeds)``; distance to :math:`\hat\Theta`, the bias
+    term :math:`\|U_2(0)V(t_f)^\top\|_F` and the flow time at the stop
+    (:math:`\tfrac1n\|Y - XUV^\top\|^2 <` ``tol``). The distance also contains the residual left
+    at the stop (at most :math:`\sqrt{n\,\text{tol}/\lambda_r(\Sigma_x)}`), the bias term does not.
+    ``zero_init_moves``: the largest change of :math:`(U, V)` along a flow from :math:`U = V = 0`; ``zero_init_loss``: its loss.
+    """
+
+    scales: np.ndarray
+    h: int
+    tol: float
+    dist: np.ndarray
+    bias: np.ndarray
+    time: np.ndarray
+    zero_init_moves: float
+    zero_init_loss: float
+
+
+def run_small_init(problem: Problem, scales=(1e-3, 1e-2, 1e-1, 1.0), h: int = 500, seeds=3, *,
+                   tol=1e-8, init_seed=5, t_zero: float = 100.0) -> SmallInitRuns:
+    r"""Why zero initialization does not help: small scales buy a small bias with a long plateau.
+
+    Runs :func:`flow_to_tolerance` from :math:`U(0) = \sigma U_0`, :math:`V(0) = \sigma V_0`
+    (standard normal :math:`U_0, V_0`), and a flow of length ``t_zero`` from :math:`U = V = 0`.
+
+    Used in: ``book/implicit_bias.ipynb``.
+    """
+    sc = np.asarray(scales, dtype=float)
+    sd = _seed_indices(seeds)
+    dist, bias, tt = (np.empty((sc.size, sd.size)) for _ in range(3))
+    for i, s in enumerate(sc):
+        for j, k in enumerate(sd):
+            U0, V0 = scaled_init(problem.D, problem.m, h, float(s), float(s),
+                                 seed=[int(init_seed), int(k)])
+            end, tt[i, j] = flow_to_tolerance(make_network(problem, U0, V0), tol)
+            dist[i, j], bias[i, j] = _distances(end)
+    Z = (np.zeros((problem.D, h)), np.zeros((problem.m, h)))
+    res = gradient_flow_from(make_network(problem, *Z, "reduced"), t_zero)
+    moved = max(float(np.abs(res.network.U1).max()), float(np.abs(res.network.V).max()))
+    return SmallInitRuns(scales=sc, h=int(h), tol=float(tol), dist=dist, bias=bias, time=tt,
+                         zero_init_moves=moved, zero_init_loss=float(res.loss))
+
+
+def ntk_time_change(problem: Problem, h: int = 2000, *, alpha=0.5, t: float = 2.0,
+                    seed: int = 0) -> tuple[float, float]:
+    r"""Check the NTK-scaling remark: the flow of :math:`(U, V)` is that of :math:`(\tilde U, \tilde V) = h^\alpha(U, V)` sped up by :math:`h^{2\alpha}`.
+
+    With :math:`\tilde L(\tilde U, \tilde V) = \tfrac12\|Y - h^{-2\alpha}X\tilde U\tilde V^\top\|^2`
+    (a network :math:`x \mapsto h^{-2\alpha}\tilde V\tilde U^\top x` with standard-normal initial
+    weights), :math:`\tilde U(s) = h^\alpha U(h^{-2\alpha}s)`. Runs the :math:`(U, V)` flow to time
+    ``t`` and the :math:`(\tilde U, \tilde V)` flow (data :math:`h^{-2\alpha}X`) to time
+    :math:`h^{2\alpha}t`, and returns the relative gap of the end-to-end matrices and of
+    :math:`h^{-\alpha}\tilde V` against :math:`V`.
+
+    Used in: ``book/width.ipynb``.
+    """
+    U0, V0 = random_init(problem.D, problem.m, h, alpha=alpha, seed=seed)
+    a = h**alpha
+    slow = Problem.from_data(problem.X / a**2, problem.Y)
+    r1 = gradient_flow_from(make_network(problem, U0, V0, "reduced"), t)
+    r2 = gradient_flow_from(make_network(slow, a * U0, a * V0, "reduced"), a**2 * t)
+    theta2 = r2.theta / a**2
+    gap_theta = float(np.linalg.norm(theta2 - r1.theta) / np.linalg.norm(r1.theta))
+    gap_V = float(np.linalg.norm(r2.network.V / a - r1.network.V) / np.linalg.norm(r1.network.V))
+    return gap_theta, gap_V

@@ -1,0 +1,4 @@
+"""Figure functions of the book: each draws one figure from the data an experiment returned.
+
+Styles come from :func:`lnet.plotting.use_book_style`.
+"""

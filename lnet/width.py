@@ -53,6 +53,7 @@ __all__ = [
     "lemma_h0",
     "lemma_bounds",
     "lemma_quantities",
+    "lemma_quantities_from_blocks",
     "lemma_monte_carlo",
     "theorem2_bound",
     "theorem2_monte_carlo",
@@ -152,6 +153,23 @@ def _lemma_from_blocks(U1, U2, V) -> LemmaQuantities:
         orthogonality=float(np.linalg.norm(Z @ U2.T)) if U2.size else 0.0,
         product=float(np.linalg.norm(U1 @ V.T)),
     )
+
+
+def lemma_quantities_from_blocks(U1, U2, V) -> LemmaQuantities:
+    r"""The Lemma's three quantities from the blocks :math:`U_1 = \Phi_1^\top U`, :math:`U_2 = \Phi_2^\top U`, :math:`V`.
+
+    The blocks may be compressed (:func:`wishart_blocks`): every quantity is invariant under
+    :math:`(U_1, U_2, V) \mapsto (U_1O, U_2O, VO)` for :math:`O` with orthonormal columns spanning
+    the row space of :math:`[U_1; V]`.
+
+    Used in: ``book/width.ipynb`` (through :func:`lnet.experiments.width.run_lemma_scan`).
+    """
+    U1 = as_matrix("U1", U1)
+    V = as_matrix("V", V, cols=U1.shape[1])
+    U2 = np.asarray(U2, dtype=float)
+    if U2.ndim != 2 or U2.shape[1] != U1.shape[1]:
+        raise ValueError(f"U2 must be a 2-D array with {U1.shape[1]} columns; got shape {U2.shape}")
+    return _lemma_from_blocks(U1, U2, V)
 
 
 def lemma_quantities(X, U, V, *, problem: Problem | None = None) -> LemmaQuantities:

@@ -4,7 +4,8 @@
     python3 dev.py book      # build the whole book: execute every notebook, HTML, check
     python3 dev.py test      # run the test suite (extra arguments go to pytest)
     python3 dev.py check     # compare the last build's numbers with book/expected.yml
-    python3 dev.py html      # rebuild the HTML from the executed notebooks
+    python3 dev.py html      # rebuild the HTML from the executed notebooks (--student: no solutions)
+    python3 dev.py browser   # open every built page in headless Chromium and check it
 
 Each command first creates (or reuses) the virtual environment .venv next to this
 file and installs the project into it with ``pip install -e .[book,test]``; the
@@ -77,7 +78,7 @@ def ensure_venv() -> None:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"book", "test", "check", "html"}:
+    if not argv or argv[0] not in {"book", "test", "check", "html", "browser"}:
         print(USAGE)
         return 2
     command, rest = argv[0], argv[1:]
@@ -85,6 +86,8 @@ def main(argv: list[str]) -> int:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     if command == "test":
         return run([PYTHON, "-m", "pytest", *rest], env=env)
+    if command == "browser":  # standard library only; needs Debian's chromium
+        return run([PYTHON, ROOT / ".ci" / "browser_check.py", *rest], env=env)
     book_command = "build" if command == "book" else command
     return run([PYTHON, "-m", "lnet.book", book_command, *rest], env=env)
 

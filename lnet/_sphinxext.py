@@ -12,6 +12,11 @@ to the documented entry of the object it is, found from its ``__module__``.
 References to anything outside ``lnet`` are left alone, so a typo in a project reference
 still fails the nitpicky build.
 
+Napoleon reads the first line of an attribute's or property's docstring as
+``type: description`` when it has a colon, so "Theorem 3 at every iteration: ..." would
+become a (broken) type reference. lnet gives types by annotation, never inline, so the
+extension hides the first line from that rule (:func:`_no_inline_attribute_type`).
+
 It also drops repeated inline scripts from each page. sphinx-thebe adds its inline
 configuration (``const THEBE_JS_URL = ...``) with ``app.add_js_file`` after the HTML
 builder has started, which Sphinx 7 records twice; the second copy is a JavaScript
@@ -70,6 +75,12 @@ def _resolve(app, env, node, contnode):
     )
 
 
+def _no_inline_attribute_type(app, what, name, obj, options, lines):
+    """Before napoleon: an empty comment first, so its inline-type rule sees no colon."""
+    if what in {"attribute", "property", "data"} and lines and ":" in lines[0]:
+        lines[:0] = ["..", ""]
+
+
 def _dedupe_scripts(app, pagename, templatename, context, doctree):
     scripts = context.get("script_files")
     if not scripts:
@@ -87,6 +98,8 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
 
 def setup(app):
     app.connect("missing-reference", _resolve)
+    app.setup_extension("sphinx.ext.napoleon")
+    app.connect("autodoc-process-docstring", _no_inline_attribute_type, priority=100)
     # Early: html-page-context stops at the first handler that returns a template name
     # (some do for the viewcode pages), so a late handler would miss those pages.
     app.connect("html-page-context", _dedupe_scripts, priority=100)

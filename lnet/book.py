@@ -988,14 +988,16 @@ def staged_config(config: dict, *, student: bool = False) -> dict:
 
 
 _SOLUTION_START = re.compile(r"^\s*(```+|:::+)\{solution-start\}")
-_SOLUTION_END = re.compile(r"^\s*(```+|:::+)\{solution-end\}")
+# The closing directive may end the last cell of the solution's text.
+_SOLUTION_END = re.compile(r"^\s*(```+|:::+)\{solution-end\}", re.MULTILINE)
 
 
 def strip_solutions(nb: dict) -> tuple[dict, int]:
     """``nb`` without its gated solutions; returns (notebook, number removed).
 
     A gated solution is the markdown cell that opens with ``{solution-start}``, the
-    cells after it and the cell with ``{solution-end}``. sphinx-exercise's
+    cells after it and the cell with ``{solution-end}`` (which may start with the end of
+    the solution's text). sphinx-exercise's
     ``hide_solutions`` drops only the opening directive of a gated solution and would
     leave the cells in between (the solution's text and code) on the page.
     """
@@ -1044,10 +1046,9 @@ def runtimes_snippet(record: dict, notebooks: list[Notebook]) -> str:
             markdown_table(headers, rows, "llrl"),
             "",
             f"{quick} of {len(notebooks)} notebooks ran in under {QUICK_SECONDS:.0f} s"
-            f" in this build (Python {record.get('python', '?')}, {cpus} CPU(s), two notebooks"
-            " at a time, one BLAS thread each): a laptop does about as well. The times are"
-            " read from this build's run record, `_build/executed/run.json`; the"
-            " {doc}`status` page has the details.",
+            f" in this build, on the machine that built it (Python {record.get('python', '?')},"
+            f" {cpus} CPU(s), notebooks sharing the CPUs). The times are read from this build's"
+            " run record, `_build/executed/run.json`; the {doc}`status` page has the details.",
         ]
     ) + "\n"
 

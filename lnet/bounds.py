@@ -38,7 +38,9 @@ a function of :math:`\Sigma_x`, :math:`\tilde Y`, :math:`Q` and :math:`h`, so th
 :math:`h = 10^5`. The ``gram_*`` variants take :math:`Q` directly (what the width-independent
 dynamics of :mod:`lnet.dynamics` carry).
 
-Used in: no chapter yet (written for the convergence chapter and experiments A and C).
+Used in: ``book/rate.ipynb``, ``book/convergence.ipynb``, ``book/initializations.ipynb``,
+``book/errata.ipynb``; through :mod:`lnet.experiments.convergence` in ``book/exp_a.ipynb`` and
+``book/exp_c.ipynb``.
 """
 
 from __future__ import annotations
@@ -816,7 +818,7 @@ def classify_initialization(
     :math:`\kappa = ` the scale :math:`\|U_1\|_F^2 + \|V\|_F^2`):
 
     - ``balanced``: :math:`\|\mathcal D\|_F \le \mathrm{rtol}\,\kappa`. Rate: Theorem 3, which
-      needs :math:`\delta > 0` to be positive (applies iff balanced and the rate is > 0).
+      needs :math:`\delta > 0` to be positive (applies iff balanced and :math:`\delta > 0`).
     - ``margin_approx_balanced`` (Arora, Cohen, Golowich & Hu, ICLR 2019): deficiency margin
       :math:`\delta > 0` (their Definition 2, :math:`\|\Theta - \Phi\|_F \le \sigma_{\min}(\Phi) - \delta`,
       here in the reduced, whitened coordinates) and approximate balance
@@ -847,8 +849,10 @@ def classify_initialization(
                    and float(np.max(np.abs(ev - lam0))) <= rtol * scale)
     thm = q.convergence_rate
     rows = (
-        Guarantee("balanced", "||D||_F <= rtol * (||U1||_F^2 + ||V||_F^2)", balanced and thm > 0,
-                  thm, "Theorem 3 rate; positive only with a margin"),
+        # With D = 0, Theorem 3's c(0) is positive exactly when the margin is; testing thm > 0
+        # instead would let the rounding-level Delta_low of a balanced D (~1e-16) count as a rate.
+        Guarantee("balanced", "||D||_F <= rtol * (||U1||_F^2 + ||V||_F^2)",
+                  balanced and q.margin > 0, thm, "Theorem 3 rate; positive only with a margin"),
         Guarantee("margin_approx_balanced",
                   "margin > 0 and ||D||_F <= balance_constant * margin^2",
                   q.margin > 0 and normD <= C * q.margin**2, thm, "Theorem 3 rate"),

@@ -40,6 +40,8 @@ def scalar_product_balanced(w0, y, t):
     fixed point, the saddle at the origin). Evaluated in an overflow-free form, also for ``y = 0``
     (:math:`w = w_0 / (1 + 2|w_0| t)`).
 
+    Used in: ``book/scalar.ipynb``.
+
     Parameters
     ----------
     w0, y : float

@@ -51,8 +51,10 @@ steps ``record_every`` / ``record_steps`` (descent), and always at the end of th
 - ``"gram"``: :math:`Q = ZZ^\top`, ``(r+m) x (r+m)``, from which every spectral quantity of the
   imbalance follows (:math:`\mathcal D = Z^\top J Z` has the nonzero eigenvalues of :math:`JQ`).
 
-Used in: the experiment chapters (experiments A, B and C of the paper; notebook names to be
-filled in when they exist) and ``benchmarks/bench_dynamics.py``.
+Used in: ``book/setup.ipynb``, ``book/scalar.ipynb``, ``book/initializations.ipynb``,
+``book/implicit_bias.ipynb``; through :mod:`lnet.experiments` in ``book/exp_a.ipynb``,
+``book/exp_b.ipynb``, ``book/exp_c.ipynb``, ``book/convergence.ipynb`` and ``book/width.ipynb``;
+and ``benchmarks/bench_dynamics.py``.
 """
 
 from __future__ import annotations
@@ -120,7 +122,10 @@ def reduced_vector_field(problem: Problem, U1, V):
 
 
 def full_vector_field(problem: Problem, U, V):
-    r"""The literal gradient flow :math:`(\dot U, \dot V) = (X^\top R V,\ R^\top X U)`, :math:`R = Y - XUV^\top`."""
+    r"""The literal gradient flow :math:`(\dot U, \dot V) = (X^\top R V,\ R^\top X U)`, :math:`R = Y - XUV^\top`.
+
+    Used in: ``book/setup.ipynb``.
+    """
     XU = problem.X @ U
     R = problem.Y - XU @ V.T
     return (problem.X.T @ R) @ V, R.T @ XU
@@ -561,6 +566,8 @@ def gradient_flow(
 
         \dot U = X^\top (Y - XUV^\top) V, \qquad \dot V = (Y - XUV^\top)^\top X U .
 
+    Used in: ``book/setup.ipynb`` (the full-parameter run, and exercises).
+
     Parameters
     ----------
     X : array_like, shape (n, D)
@@ -800,6 +807,8 @@ def gradient_descent(
 
     Step ``k`` corresponds to flow time :math:`t = c\eta k`, :math:`c = 2/n` (mean) or 1 (half).
     The imbalance is not conserved: it drifts by :math:`O(\eta^2)` per step.
+
+    Used in: ``book/setup.ipynb`` (the imbalance drift), ``book/scalar.ipynb`` (an exercise).
 
     Parameters
     ----------

@@ -70,6 +70,8 @@ def gaussian_blocks(D, m, h, *, scale_U=1.0, scale_V=1.0, seed=None, block=DEFAU
 def random_init(D, m, h, *, alpha=0.5, seed=None, check_alpha=False):
     r"""Entries of :math:`U(0)` and :math:`V(0)` i.i.d. :math:`\mathcal N(0, h^{-2\alpha})` (paper, Section 4).
 
+    Used in: ``book/setup.ipynb``.
+
     Parameters
     ----------
     D, m, h : int
@@ -135,7 +137,8 @@ def balanced_init(problem: Problem, theta0, h, *, Q=None, seed=None):
     Q : array_like, shape (h, m), optional
         Any matrix with orthonormal columns; by default a random one drawn from ``seed``.
 
-    Used in: experiment A (the balanced case of the paper's Figure 2).
+    Used in: ``book/exp_a.ipynb`` (the balanced case of the paper's Figure 2),
+    ``book/convergence.ipynb``, ``book/initializations.ipynb``.
     """
     theta0 = as_matrix("theta0", theta0, rows=problem.D, cols=problem.m)
     h = positive_int("h", h)
@@ -205,7 +208,8 @@ def homogeneous_init(problem: Problem, h, lambda0, *, scale=None, seed=None, U2_
     orthonormal columns) for :math:`\lambda_0 > 0`; symmetrically for :math:`\lambda_0 < 0`.
     :math:`U_2 = \Phi_2^\top U` has entries :math:`\mathcal N(0, \text{U2\_scale}^2)` (default 0).
 
-    Used in: the homogeneous-imbalance closed form (:func:`lnet.gram_closed_form`).
+    Used in: ``book/initializations.ipynb`` (the homogeneous row of the summary table) and the
+    tests of the homogeneous-imbalance closed form (:func:`lnet.gram_closed_form`).
     """
     h = positive_int("h", h)
     if isinstance(lambda0, bool) or not np.isscalar(lambda0) or not np.isfinite(lambda0):

@@ -37,6 +37,8 @@ class Problem:
 
     Build it with :meth:`Problem.from_data`. All attributes are read-only arrays.
 
+    Used in: ``book/setup.ipynb``.
+
     Attributes
     ----------
     X, Y : ndarray
@@ -175,6 +177,8 @@ def imbalance(X, U, V) -> np.ndarray:
 
     It is constant under gradient flow (paper, Section 3). ``X`` enters only through its row
     space :math:`\Phi_1`; the targets play no role, so none are asked for.
+
+    Used in: ``book/setup.ipynb``.
     """
     X = as_matrix("X", X)
     prob = Problem.from_data(X, np.zeros((X.shape[0], 1)))

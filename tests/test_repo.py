@@ -176,3 +176,148 @@ def test_built_html_loads_mathjax_locally():
     if not (LAYOUT.html / "index.html").is_file():
         pytest.skip("no built book in _build/html (python3 dev.py book builds it)")
     assert book.mathjax_problems(LAYOUT.html) == []
+
+
+# ---------------------------------------------------------------------------------------
+# course material (issue 7): API page, rerun boxes, back-links, exercises
+
+API_PAGE = ROOT / "book" / "api.md"
+
+
+def public_modules() -> list[str]:
+    import pkgutil
+
+    import lnet
+
+    names = [
+        m.name
+        for m in pkgutil.walk_packages(lnet.__path__, "lnet.")
+        if not any(part.startswith("_") for part in m.name.split("."))
+    ]
+    # lnet.book is the build runner (documented in the README), not the library
+    return sorted(n for n in names if n != "lnet.book" and not n.endswith("__init__"))
+
+
+def test_api_page_documents_every_public_module():
+    documented = set(re.findall(r"^\.\. automodule:: (\S+)", API_PAGE.read_text(), re.MULTILINE))
+    import importlib
+
+    packages = {
+        name
+        for name in public_modules()
+        if hasattr(importlib.import_module(name), "__path__")  # a package's modules suffice
+    }
+    missing = [m for m in public_modules() if m not in documented and m not in packages]
+    assert missing == [], f"add these modules to book/api.md: {missing}"
+
+
+def test_api_page_is_in_the_toc_with_the_teaching_page():
+    docs = book.toc_docnames(yaml.safe_load((ROOT / "_toc.yml").read_text()))
+    assert "book/api" in docs and "book/teaching" in docs
+
+
+FIGURE = re.compile(r"```\{glue:figure\}\s+(\w+)")
+PY_REF = re.compile(r"\{py:(?:func|class|meth|obj)\}`(?:[^`<]*<)?~?(lnet[\w.]*)>?`")
+
+
+def markdown_cells(path):
+    return ["".join(c["source"]) for c in load(path)["cells"] if c["cell_type"] == "markdown"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_figure_is_followed_by_a_reproduce_box(path):
+    """Right after each figure (or after a run of adjacent figures) a rerun box."""
+    cells = markdown_cells(path)
+    for i, text in enumerate(cells):
+        for fig in FIGURE.findall(text):
+            j = i + 1
+            while j < len(cells) and FIGURE.search(cells[j]):
+                j += 1  # figures shown side by side share one box
+            box = cells[j] if j < len(cells) else ""
+            assert "Reproduce this figure" in box, f"{path.name}: no rerun box after {fig}"
+            assert f"python -m lnet.book run book/{path.name}" in box
+            assert PY_REF.search(box), f"{path.name}: the box after {fig} names no lnet function"
+
+
+def _resolve(dotted):
+    import importlib
+
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attr in parts[cut:]:
+            obj = getattr(obj, attr)
+        return obj
+    raise ImportError(dotted)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_functions_named_in_rerun_boxes_say_where_the_book_uses_them(path):
+    boxes = [t for t in markdown_cells(path) if "Reproduce this figure" in t]
+    for name in {n for box in boxes for n in PY_REF.findall(box)}:
+        doc = _resolve(name).__doc__ or ""
+        assert "Used in:" in doc and f"book/{path.name}" in doc, (
+            f"{name}: its docstring should say 'Used in: ``book/{path.name}``'"
+        )
+
+
+EXERCISE = re.compile(r"^```\{exercise\}[^\n]*\n:label: (ex-[\w-]+)", re.MULTILINE)
+SOLUTION_START = re.compile(r"^```\{solution-start\} (ex-[\w-]+)\n:class: dropdown\n```\s*$")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_exercises_have_folded_gated_solutions_that_a_student_edition_can_remove(path):
+    cells = markdown_cells(path)
+    labels = [m for text in cells for m in EXERCISE.findall(text)]
+    starts = [text for text in cells if text.lstrip().startswith("```{solution-start}")]
+    solved = [m.group(1) for text in starts if (m := SOLUTION_START.match(text))]
+    assert len(solved) == len(starts), f"{path.name}: solutions are folded (:class: dropdown)"
+    assert set(solved) <= set(labels) and len(set(solved)) == len(solved)
+    stripped, removed = book.strip_solutions(load(path))
+    assert removed == len(solved)
+    left = "".join("".join(c["source"]) for c in stripped["cells"])
+    assert "{solution" not in left
+
+
+@pytest.mark.parametrize("stem", ["setup", "scalar"])
+def test_chapter_has_derivations_numerical_exercises_and_an_exploration(stem):
+    nb = load(ROOT / "book" / f"{stem}.ipynb")
+    cells, labels, inside, code_solutions = nb["cells"], [], False, 0
+    for cell in cells:
+        text = "".join(cell["source"])
+        labels += EXERCISE.findall(text) if cell["cell_type"] == "markdown" else []
+        if cell["cell_type"] == "markdown" and SOLUTION_START.match(text):
+            inside = True
+        elif cell["cell_type"] == "markdown" and text.startswith("```{solution-end}"):
+            inside = False
+        elif inside and cell["cell_type"] == "code":
+            code_solutions += 1
+            assert "assert" in text, "a numerical solution asserts what it claims"
+    assert len(labels) >= 3 and code_solutions >= 2
+    assert len(labels) == sum(
+        bool(SOLUTION_START.match("".join(c["source"]))) for c in cells if c["cell_type"] == "markdown"
+    ), "every exercise of this chapter has a solution"
+    assert any("Exploration" in "".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+
+
+def test_built_html_loads_nothing_from_the_internet():
+    if not (LAYOUT.html / "index.html").is_file():
+        pytest.skip("no built book in _build/html (python3 dev.py book builds it)")
+    assert book.external_resource_problems(LAYOUT.html) == []
+
+
+def test_download_button_offers_the_executed_notebooks():
+    if not (LAYOUT.html / "index.html").is_file():
+        pytest.skip("no built book in _build/html (python3 dev.py book builds it)")
+    for path in NOTEBOOKS:
+        page = LAYOUT.html / "book" / f"{path.stem}.html"
+        if not page.is_file():
+            continue  # not in this build
+        assert f'href="../_sources/book/{path.name}"' in page.read_text(encoding="utf-8")
+        offered = load(LAYOUT.html / "_sources" / "book" / path.name)
+        assert any(c.get("outputs") for c in offered["cells"] if c["cell_type"] == "code"), (
+            f"the download of {path.name} has no outputs"
+        )

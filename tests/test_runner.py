@@ -474,3 +474,222 @@ def test_execute_runs_papermill_records_results_and_reports_the_failing_cell(rep
     assert "FAILED: book/tiny.ipynb" in out and "asked to fail" in out
     record = json.loads(layout.run_record.read_text())
     assert record["notebooks"]["tiny"]["parameters"] == {"fail": True}
+
+
+# ---------------------------------------------------------------------------------------
+# staging: launch buttons, student edition, teaching page (issue 7)
+
+
+def test_staged_config_without_repository_links_nowhere():
+    cfg = book.staged_config({"title": "T", "repository": {"url": ""}, "html": {}})
+    assert cfg["repository"]["url"] == ""
+    assert cfg["launch_buttons"]["binderhub_url"] == ""
+    assert cfg["launch_buttons"]["colab_url"] == ""
+    assert cfg["html"]["use_repository_button"] is False
+    assert cfg["launch_buttons"]["thebe"] is False
+    # jupyter-book's own default repository must not leak in when the key is absent
+    assert book.staged_config({"title": "T"})["repository"]["url"] == ""
+
+
+def test_staged_config_with_repository_switches_on_binder_colab_and_the_repo_button():
+    source = {"title": "T", "repository": {"url": "https://github.com/o/r/"}}
+    cfg = book.staged_config(source)
+    assert cfg["repository"] == {"url": "https://github.com/o/r", "branch": "main", "path_to_book": ""}
+    assert cfg["launch_buttons"]["binderhub_url"] == book.BINDERHUB_URL
+    assert cfg["launch_buttons"]["colab_url"] == book.COLAB_URL
+    assert cfg["html"]["use_repository_button"] is True
+    assert source == {"title": "T", "repository": {"url": "https://github.com/o/r/"}}  # not mutated
+
+
+def test_staged_config_student_edition_hides_solutions_and_says_so():
+    cfg = book.staged_config({"title": "T", "sphinx": {"config": {"x": 1}}}, student=True)
+    assert cfg["sphinx"]["config"] == {"x": 1, "hide_solutions": True}
+    assert "student edition" in cfg["title"]
+    assert "hide_solutions" not in book.staged_config({"title": "T"}).get("sphinx", {}).get("config", {})
+
+
+def md_cell(text):
+    return {"cell_type": "markdown", "source": text, "metadata": {}}
+
+
+def test_strip_solutions_removes_the_gated_cells_and_keeps_the_exercise():
+    cells = [
+        md_cell("```{exercise} E\n:label: ex-1\nQuestion\n```"),
+        md_cell("```{solution-start} ex-1\n:class: dropdown\n```"),
+        md_cell("The answer is 42."),
+        code("secret = 42"),
+        md_cell("```{solution-end}\n```"),
+        md_cell("After."),
+    ]
+    stripped, removed = book.strip_solutions(notebook(cells))
+    assert removed == 1
+    assert [c["source"] for c in stripped["cells"]] == [cells[0]["source"], "After."]
+    assert len(notebook(cells)["cells"]) == 6  # the input is left alone
+
+
+def test_strip_solutions_accepts_the_end_directive_after_the_solution_text():
+    cells = [
+        md_cell("```{solution-start} ex-1\n:class: dropdown\n```"),
+        md_cell("The answer.\n\n```{solution-end}\n```"),
+        md_cell("After."),
+    ]
+    stripped, removed = book.strip_solutions(notebook(cells))
+    assert removed == 1 and [c["source"] for c in stripped["cells"]] == ["After."]
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        [md_cell("```{solution-start} ex-1\n```"), md_cell("x")],
+        [md_cell("x"), md_cell("```{solution-end}\n```")],
+        [md_cell("```{solution-start} a\n```"), md_cell("```{solution-start} b\n```")],
+    ],
+)
+def test_strip_solutions_rejects_unbalanced_gates(cells):
+    with pytest.raises(book.BookError, match="solution"):
+        book.strip_solutions(notebook(cells))
+
+
+def test_gated_solutions_are_removed_from_markdown_pages():
+    text = (
+        "Intro\n```{exercise} E\n:label: ex-1\nQ\n```\n"
+        "```{solution-start} ex-1\n:class: dropdown\n```\nSecret\n```python\nx = 1\n```\n"
+        "```{solution-end}\n```\nAfter\n"
+    )
+    out = book._MD_GATED_SOLUTION.sub("", text)
+    assert "Secret" not in out and "x = 1" not in out and "solution" not in out
+    assert out.startswith("Intro\n```{exercise} E") and out.endswith("After\n")
+
+
+def test_runtimes_snippet_reads_the_run_record():
+    nbs = [book.Notebook(s, None) for s in ("fast", "slow", "changed", "missing")]
+    record = {
+        "python": "3.11.2",
+        "cpus": 2,
+        "notebooks": {
+            "fast": {"seconds": 12.3, "status": "ok", "parameters": {}},
+            "slow": {"seconds": 75.0, "status": "ok", "parameters": {}},
+            "changed": {"seconds": 5.0, "status": "ok", "parameters": {"y": 2.0}},
+        },
+    }
+    text = book.runtimes_snippet(record, nbs)
+    rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| {doc}")}
+    assert "| 12 | yes |" in rows["{doc}`fast`"]
+    assert "| 75 | no |" in rows["{doc}`slow`"]
+    assert "not measured" in rows["{doc}`changed`"] and "not measured" in rows["{doc}`missing`"]
+    assert "1 of 4 notebooks ran in under 60 s" in text
+
+
+def test_external_resource_problems_flags_loads_but_not_links(tmp_path):
+    (tmp_path / "_static").mkdir()
+    page = tmp_path / "a.html"
+    page.write_text('<a href="https://arxiv.org/abs/2105.06351">paper</a><script src="_static/x.js"></script>')
+    (tmp_path / "_static" / "s.css").write_text("body { background: url(img.png) }")
+    assert book.external_resource_problems(tmp_path) == []
+    page.write_text(
+        '<script src="https://cdn.example/x.js"></script>'
+        '<link rel="stylesheet" href="//fonts.example/f.css">'
+        '<img alt="" src="http://example.org/i.png">'
+    )
+    (tmp_path / "_static" / "s.css").write_text("@import 'https://fonts.example/f.css';")
+    problems = book.external_resource_problems(tmp_path)
+    assert len(problems) == 4, problems
+
+
+def test_solution_problems_finds_solution_markup(tmp_path):
+    (tmp_path / "a.html").write_text('<div class="exercise admonition">Q</div>')
+    assert book.solution_problems(tmp_path) == []
+    (tmp_path / "b.html").write_text('<div class="solution dropdown admonition">A</div>')
+    assert book.solution_problems(tmp_path) == ["b.html contains a solution"]
+
+
+# ---------------------------------------------------------------------------------------
+# the Sphinx extension: references to re-exported names
+
+
+def test_sphinxext_resolves_reexports_and_imported_annotations():
+    from lnet import _sphinxext
+
+    assert _sphinxext._canonical("lnet.gradient_descent", None) == "lnet.dynamics.gradient_descent"
+    assert _sphinxext._canonical("lnet.Problem.from_data", None) == "lnet.problem.Problem.from_data"
+    assert _sphinxext._canonical("Problem", "lnet.dynamics") == "lnet.problem.Problem"
+    # already canonical, outside lnet, or unknown: left to Sphinx (and to -n)
+    assert _sphinxext._canonical("lnet.dynamics.gradient_descent", None) is None
+    assert _sphinxext._canonical("numpy.ndarray", "lnet.dynamics") is None
+    assert _sphinxext._canonical("lnet.no_such_function", None) is None
+
+
+def test_sphinxext_keeps_napoleon_from_reading_a_first_line_as_a_type():
+    from lnet import _sphinxext
+
+    lines = ["Theorem 3 at every iteration: the bound."]
+    _sphinxext._no_inline_attribute_type(None, "property", "x", None, {}, lines)
+    assert lines == ["..", "", "Theorem 3 at every iteration: the bound."]
+    lines = ["A function: not touched."]
+    _sphinxext._no_inline_attribute_type(None, "function", "x", None, {}, lines)
+    assert lines == ["A function: not touched."]
+
+
+# ---------------------------------------------------------------------------------------
+# the browser check's pure parts (.ci/browser_check.py; the browser itself runs in CI)
+
+
+@pytest.fixture(scope="module")
+def browser_check():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / ".ci" / "browser_check.py"
+    spec = importlib.util.spec_from_file_location("browser_check", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_browser_check_link_problems(browser_check, tmp_path):
+    (tmp_path / "book").mkdir()
+    a = tmp_path / "book" / "a.html"
+    a.write_text('<h1 id="top">A</h1>')
+    b = tmp_path / "book" / "b.html"
+    b.write_text("x")
+    ids = {b: {"sec"}}
+    links = [
+        a.as_uri() + "#top",
+        b.as_uri() + "#sec",
+        "https://example.org/#anything",
+        (tmp_path / "book" / "missing.html").as_uri(),
+        a.as_uri() + "#nowhere",
+        (tmp_path.parent / "elsewhere.html").as_uri(),
+    ]
+    problems = browser_check.link_problems(b, links, tmp_path, ids)
+    assert len(problems) == 3, problems
+    assert "missing.html" in problems[0] and "nowhere" in problems[1] and "leaves" in problems[2]
+
+
+def test_browser_check_skips_static_and_follows_redirects(browser_check, tmp_path):
+    (tmp_path / "_static").mkdir()
+    (tmp_path / "_static" / "macros.html").write_text("{{ pathto('x') }}")
+    (tmp_path / "index.html").write_text('<meta http-equiv="Refresh" content="0; url=book/intro.html" />')
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "intro.html").write_text("<p>hi</p>")
+    pages, redirects = browser_check.book_pages(tmp_path)
+    assert pages == [tmp_path / "book" / "intro.html"]
+    assert redirects == {tmp_path / "index.html": (tmp_path / "book" / "intro.html").as_uri()}
+
+
+def test_browser_check_math_and_event_problems(browser_check):
+    report = {"raw_tex": [r"\(x\)"], "untypeset": [], "merror": ["Undefined control sequence"]}
+    assert len(browser_check.math_problems(report)) == 2
+    events = [
+        {"sessionId": "s", "method": "Runtime.consoleAPICalled",
+         "params": {"type": "error", "args": [{"value": "boom"}]}},
+        {"sessionId": "s", "method": "Runtime.consoleAPICalled",
+         "params": {"type": "log", "args": [{"value": "fine"}]}},
+        {"sessionId": "s", "method": "Network.requestWillBeSent",
+         "params": {"request": {"url": "https://cdn.example/x.js"}}},
+        {"sessionId": "s", "method": "Network.requestWillBeSent",
+         "params": {"request": {"url": "file:///book/a.html"}}},
+        {"sessionId": "other", "method": "Runtime.exceptionThrown", "params": {}},
+    ]
+    problems = browser_check.event_problems(events, "s", "file:///book/")
+    assert problems == ["console error: boom", "request to the internet: https://cdn.example/x.js"]

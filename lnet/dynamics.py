@@ -52,7 +52,7 @@ steps ``record_every`` / ``record_steps`` (descent), and always at the end of th
   imbalance follows (:math:`\mathcal D = Z^\top J Z` has the nonzero eigenvalues of :math:`JQ`).
 
 Used in: ``book/setup.ipynb``, ``book/scalar.ipynb``, ``book/initializations.ipynb``,
-``book/implicit_bias.ipynb``; through :mod:`lnet.experiments` in ``book/exp_a.ipynb``,
+``book/implicit_bias.ipynb``; through ``lnet.experiments`` in ``book/exp_a.ipynb``,
 ``book/exp_b.ipynb``, ``book/exp_c.ipynb``, ``book/convergence.ipynb`` and ``book/width.ipynb``;
 and ``benchmarks/bench_dynamics.py``.
 """

@@ -552,7 +552,20 @@ def strip_ansi(text: str) -> str:
 
 
 def parse_parameter(value: str):
-    """A ``-p name value`` value typed like papermill's CLI does: bool, None, int, float or text."""
+    """A ``-p name value`` value typed like papermill's CLI does: bool, None, int, float or text.
+
+    A value that starts with ``[`` or ``{`` is read as YAML (what ``papermill -y`` does), so
+    list parameters such as a notebook's widths can be changed too: ``-p widths "[30, 3000]"``.
+    """
+    if value.lstrip()[:1] in {"[", "{"}:
+        import yaml
+
+        try:
+            return yaml.safe_load(value)
+        except yaml.YAMLError as exc:
+            raise BookError(
+                f"parameter value {value!r} looks like a YAML list or map but is not: {exc}"
+            ) from None
     if value in {"True", "true"}:
         return True
     if value in {"False", "false"}:

@@ -395,6 +395,13 @@ def test_parse_parameter_types_like_papermill():
     assert book.parse_parameter("balanced") == "balanced"
 
 
+def test_parse_parameter_reads_lists_as_yaml():
+    assert book.parse_parameter("[30, 3000]") == [30, 3000]
+    assert book.parse_parameter("{a: 1.5}") == {"a": 1.5}
+    with pytest.raises(book.BookError, match="looks like a YAML list"):
+        book.parse_parameter("[30, 3000")
+
+
 def test_mathjax_problems_flags_cdn_and_accepts_local(tmp_path):
     page = tmp_path / "book" / "a.html"
     page.parent.mkdir()

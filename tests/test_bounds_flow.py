@@ -137,8 +137,6 @@ def test_balanced_initialization_with_margin_converges_at_the_theorem_rate():
 
 def test_bounds_along_lnet_gradient_flow():
     """The same checks on trajectories from lnet.gradient_flow (the dynamics module)."""
-    if not hasattr(lnet, "gradient_flow"):
-        pytest.skip("lnet.gradient_flow not available")
     rng = np.random.default_rng(15)
     X, Y = rng.standard_normal((4, 9)), rng.standard_normal((4, 2))
     p = Problem.from_data(X, Y)

@@ -540,7 +540,9 @@ def gradient_flow_from(
         )
         if not sol.success:
             raise RuntimeError(f"gradient flow integration failed at rtol={rtol}: {sol.message}")
-        states, times = list(sol.y.T), list(sol.t)
+        # When the loss tolerance stops the run before the first t_eval time, scipy returns
+        # sol.y as an empty list rather than an (n, 0) array.
+        states, times = list(np.reshape(sol.y, (y0.size, -1)).T), list(sol.t)
         if sol.status == 1:  # stopped by the loss tolerance
             states.append(sol.y_events[0][0])
             times.append(sol.t_events[0][0])

@@ -207,6 +207,15 @@ def test_stops_at_the_first_step_below_tol_and_at_the_cap():
     assert capped.steps == 17 and not capped.converged and capped.losses.size == 18
 
 
+def test_flow_stops_at_the_loss_tolerance_before_its_final_time():
+    X, Y = _data()
+    U0, V0 = lnet.random_init(40, 3, 50, seed=2)
+    res = lnet.gradient_flow(X, Y, U0, V0, 1e4, tol=1e-6, **FLOW_TOL)
+    assert res.t < 1e4 and res.loss == pytest.approx(1e-6, rel=1e-6)
+    before = lnet.gradient_flow(X, Y, U0, V0, 0.99 * res.t, **FLOW_TOL)
+    assert before.loss > 1e-6
+
+
 def test_divergence_names_eta_and_the_suggested_step_is_stable():
     X, Y = _data()
     U0, V0 = lnet.random_init(40, 3, 50, seed=2)

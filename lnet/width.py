@@ -38,10 +38,10 @@ import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.integrate import solve_ivp
 
 from ._checks import alpha_in_theorem_range, as_matrix, positive_float, positive_int
 from .bounds import gram_rate_quantities, imbalance_spectrum
+from .dynamics import gradient_flow_from, make_network
 from .problem import Problem
 
 __all__ = [
@@ -415,41 +415,6 @@ def theorem2_bound(X, Y, h: int, alpha, delta, *, problem: Problem | None = None
     )
 
 
-def _flow_to_convergence(problem: Problem, Q0: np.ndarray, h: int, rtol: float, loss_tol: float,
-                         t_max: float):
-    r"""Gradient flow of the width-independent system :math:`\dot P = \hat S(t) P`, :math:`P(0) = I`.
-
-    :math:`Z(t) = P(t)Z(0)`, :math:`U_1V^\top = [PQ_0P^\top]_{12}` (NOTES Section 9). Stops when
-    :math:`\tilde L < ` ``loss_tol`` :math:`\cdot \tilde L(0)` or at ``t_max``.
-    """
-    r, k = problem.r, Q0.shape[0]
-    s = problem.sqrt_sigma
-    Yt = problem.Ytilde
-
-    def residual(P):
-        Q = P @ Q0 @ P.T
-        return Yt - s[:, None] * Q[:r, r:]
-
-    L0 = 0.5 * float(np.sum(residual(np.eye(k)) ** 2))
-
-    def fun(_, y):
-        P = y.reshape(k, k)
-        SE = s[:, None] * residual(P)
-        S = np.zeros((k, k))
-        S[:r, r:] = SE
-        S[r:, :r] = SE.T
-        return (S @ P).ravel()
-
-    def small(_, y):
-        return 0.5 * float(np.sum(residual(y.reshape(k, k)) ** 2)) - loss_tol * L0
-
-    small.terminal = True
-    sol = solve_ivp(fun, (0.0, t_max), np.eye(k).ravel(), method="DOP853", rtol=rtol,
-                    atol=rtol * 1e-3, events=small)
-    P = sol.y[:, -1].reshape(k, k)
-    return P, 0.5 * float(np.sum(residual(P) ** 2)) / L0 if L0 > 0 else 0.0, float(sol.t[-1])
-
-
 @dataclass(frozen=True)
 class Theorem2MonteCarlo:
     r"""Monte Carlo check of Theorem 2: per draw, the distance to :math:`\hat\Theta` after the flow.
@@ -496,20 +461,19 @@ def theorem2_monte_carlo(X, Y, h: int, alpha, delta, seeds=20, *, problem: Probl
         q = _lemma_from_blocks(U1, U2, V)
         ev.append(q.imbalance > lb.imbalance and q.orthogonality <= lb.orthogonality
                   and q.product <= lb.product)
-        Z0 = np.vstack([U1, V])
-        Q0 = Z0 @ Z0.T
         spec = imbalance_spectrum(U1, V)
-        rate = gram_rate_quantities(problem, Q0, h, spectrum=spec).convergence_rate
+        Z0 = np.vstack([U1, V])
+        rate = gram_rate_quantities(problem, Z0 @ Z0.T, h, spectrum=spec).convergence_rate
         t_max = 60.0 / rate if rate > 0 else 1e4
-        P, ratio, _ = _flow_to_convergence(problem, Q0, h, rtol, loss_tol, t_max)
-        Q = P @ Q0 @ P.T
-        # Distance in the coordinates [Phi1, Phi2] (an orthogonal change of basis of R^D).
-        top = Q[:r, r:] - problem.Ytilde / problem.sqrt_sigma[:, None]
-        bottom = (U2 @ Z0.T) @ P[r:, :].T  # U2(0) V(T)^T
-        M = np.vstack([top, bottom])
+        # The compact dynamics cost the same per step at every width (lnet.dynamics).
+        net = make_network(problem, problem.Phi1 @ U1 + problem.Phi2 @ U2, V, "compact")
+        L0 = problem.reduced_loss(U1, V)
+        res = gradient_flow_from(net, t_max, rtol=rtol, atol=rtol * 1e-3,
+                                 tol=problem.L_star + loss_tol * L0 if L0 > 0 else None)
+        M = res.theta - problem.theta_hat
         d2.append(float(np.linalg.norm(M, 2)))
         dF.append(float(np.linalg.norm(M)))
-        fl.append(ratio)
+        fl.append((res.loss - problem.L_star) / L0 if L0 > 0 else 0.0)
     d2, dF = np.array(d2), np.array(dF)
     return Theorem2MonteCarlo(
         distance_2=d2, distance_F=dF, final_loss_ratio=np.array(fl), lemma_event=np.array(ev),

@@ -25,7 +25,6 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.integrate import solve_ivp
 
 from .._checks import positive_float, positive_int
 from ..dynamics import (
@@ -34,7 +33,6 @@ from ..dynamics import (
     gradient_flow_from,
     make_network,
     random_compact_network,
-    reduced_vector_field,
 )
 from ..implicit_bias import counterexample_init
 from ..initializations import orthogonal_init, random_init, scaled_init
@@ -112,7 +110,7 @@ def flow_to_tolerance(net: ReducedNetwork, tol: float = 1e-8, *, t_max: float = 
                       rtol: float = 1e-10, atol: float = 1e-13) -> tuple[ReducedNetwork, float]:
     r"""Gradient flow of :math:`\tfrac12\|Y - XUV^\top\|_F^2` until :math:`\tfrac1n\|Y - XUV^\top\|_F^2 <` ``tol``.
 
-    Runs on the reduced (or compact) state with :func:`scipy.integrate.solve_ivp` (DOP853) and a
+    Runs :func:`lnet.dynamics.gradient_flow_from` (DOP853) on the reduced (or compact) state with a
     terminal event, so the stopping rule is experiment B's, in continuous time.
 
     Returns
@@ -125,34 +123,10 @@ def flow_to_tolerance(net: ReducedNetwork, tol: float = 1e-8, *, t_max: float = 
     Used in: ``book/width.ipynb``, ``book/implicit_bias.ipynb``.
     """
     tol = positive_float("tol", tol)
-    t_max = positive_float("t_max", t_max)
-    out = net.copy()
-    prob = out.problem
-    shp = out.U1.shape
-    nP = out.U1.size
-
-    def unpack(y):
-        return y[:nP].reshape(shp), y[nP:].reshape(out.V.shape)
-
-    def fun(_, y):
-        dU1, dV = reduced_vector_field(prob, *unpack(y))
-        return np.concatenate([dU1.ravel(), dV.ravel()])
-
-    def below(_, y):
-        U1, V = unpack(y)
-        E = prob.reduced_residual(U1, V)
-        return (float(np.vdot(E, E)) + 2 * prob.L_star) / prob.n - tol
-
-    below.terminal = True
-    y0 = np.concatenate([out.U1.ravel(), out.V.ravel()])
-    if below(0.0, y0) < 0:
-        return out, 0.0
-    sol = solve_ivp(fun, (0.0, t_max), y0, method="DOP853", rtol=rtol, atol=atol, events=below)
-    if not sol.success:
-        raise RuntimeError(f"gradient flow integration failed: {sol.message}")
-    U1, V = unpack(sol.y[:, -1])
-    out.U1, out.V = U1.copy(), V.copy()
-    return out, float(sol.t[-1])
+    # The mean loss (1/n)||.||^2 is 2/n times the half loss that gradient_flow_from stops on.
+    res = gradient_flow_from(net, positive_float("t_max", t_max), rtol=rtol, atol=atol,
+                             tol=tol * net.problem.n / 2)
+    return res.network, res.t
 
 
 # -- many runs over widths and seeds ------------------------------------------------------------

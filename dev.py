@@ -8,8 +8,8 @@
     python3 dev.py browser   # open every built page in headless Chromium and check it
 
 Each command first creates (or reuses) the virtual environment .venv next to this
-file and installs the project into it with ``pip install -e .[book,test]``; the
-install is skipped when pyproject.toml has not changed since the last one. Only the
+file and installs the project into it with ``pip install -e .[test] -e ./runner`` (lnet and the book's runner, lnetbook); the
+install is skipped when the pyproject.toml files have not changed since the last one. Only the
 standard library is used here, so this runs on a fresh machine.
 """
 
@@ -55,10 +55,12 @@ def ensure_venv() -> None:
                 f"dev.py: could not create {VENV} ({exc}). On Debian/Ubuntu install the "
                 "python3-venv package first (apt-get install python3-venv)."
             )
-    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    want = hashlib.sha256(
+        (ROOT / "pyproject.toml").read_bytes() + (ROOT / "runner" / "pyproject.toml").read_bytes()
+    ).hexdigest()
     if STAMP.exists() and STAMP.read_text().strip() == want:
         return
-    say("installing the project and its [book,test] dependencies into .venv (about a minute)")
+    say("installing lnet, the book runner and their dependencies into .venv (about a minute)")
     quiet = ["--quiet"] if os.environ.get("CI") else []
     code = run(
         [
@@ -69,7 +71,9 @@ def ensure_venv() -> None:
             "--disable-pip-version-check",
             *quiet,
             "-e",
-            ".[book,test]",
+            ".[test]",
+            "-e",
+            "./runner",
         ]
     )
     if code:

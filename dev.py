@@ -93,7 +93,7 @@ def main(argv: list[str]) -> int:
     if command == "browser":  # standard library only; needs Debian's chromium
         return run([PYTHON, ROOT / ".ci" / "browser_check.py", *rest], env=env)
     book_command = "build" if command == "book" else command
-    return run([PYTHON, "-m", "lnet.book", book_command, *rest], env=env)
+    return run([PYTHON, "-m", "lnetbook", book_command, *rest], env=env)
 
 
 if __name__ == "__main__":

@@ -9,12 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from lnet import book
+from lnetbook.layout import GENERATED_DOCS, Layout, toc_docnames, toc_notebooks
+from lnetbook.params import parameters_cells
+from lnetbook.expected import validate_expected
+from lnetbook.htmlcheck import external_resource_problems, mathjax_problems
+from lnetbook.stage import strip_solutions
 
 yaml = pytest.importorskip("yaml")
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYOUT = book.Layout(ROOT)
+LAYOUT = Layout(ROOT)
 NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
 
 
@@ -38,7 +42,7 @@ def test_notebook_has_no_outputs_and_no_execution_counts(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_has_exactly_one_parameters_code_cell(path):
     nb = load(path)
-    cells = book.parameters_cells(nb)
+    cells = parameters_cells(nb)
     assert len(cells) == 1, f"{path.name}: {len(cells)} cells tagged 'parameters', need exactly one"
     assert nb["cells"][cells[0]]["cell_type"] == "code"
 
@@ -50,23 +54,23 @@ def test_notebook_kernel_is_python3(path):
 
 def test_toc_and_book_folder_agree():
     """Every notebook in book/ is in _toc.yml, every toc entry exists (raises otherwise)."""
-    listed = {nb.source.resolve() for nb in book.toc_notebooks(LAYOUT)}
+    listed = {nb.source.resolve() for nb in toc_notebooks(LAYOUT)}
     assert listed == {p.resolve() for p in NOTEBOOKS}
 
 
 def test_toc_names_the_generated_pages_and_the_bibliography():
-    docs = book.toc_docnames(yaml.safe_load((ROOT / "_toc.yml").read_text()))
+    docs = toc_docnames(yaml.safe_load((ROOT / "_toc.yml").read_text()))
     assert docs[0] == "book/intro"
-    for doc in ("book/bibliography", *book.GENERATED_DOCS):
+    for doc in ("book/bibliography", *GENERATED_DOCS):
         assert doc in docs
-    for doc in book.GENERATED_DOCS:  # written at build time, never committed
+    for doc in GENERATED_DOCS:  # written at build time, never committed
         assert not (ROOT / f"{doc}.md").exists()
 
 
 def test_expected_yml_is_well_formed():
     expected = yaml.safe_load(LAYOUT.expected.read_text())
     stems = [p.stem for p in NOTEBOOKS]
-    assert book.validate_expected(expected, stems) == []
+    assert validate_expected(expected, stems) == []
 
 
 def test_config_builds_offline_and_never_executes():
@@ -175,7 +179,7 @@ def test_environment_yml_installs_lnet_and_matches_requires_python():
 def test_built_html_loads_mathjax_locally():
     if not (LAYOUT.html / "index.html").is_file():
         pytest.skip("no built book in _build/html (python3 dev.py book builds it)")
-    assert book.mathjax_problems(LAYOUT.html) == []
+    assert mathjax_problems(LAYOUT.html) == []
 
 
 # ---------------------------------------------------------------------------------------
@@ -194,8 +198,7 @@ def public_modules() -> list[str]:
         for m in pkgutil.walk_packages(lnet.__path__, "lnet.")
         if not any(part.startswith("_") for part in m.name.split("."))
     ]
-    # lnet.book is the build runner (documented in the README), not the library
-    return sorted(n for n in names if n != "lnet.book" and not n.endswith("__init__"))
+    return sorted(n for n in names if not n.endswith("__init__"))
 
 
 def test_api_page_documents_every_public_module():
@@ -212,7 +215,7 @@ def test_api_page_documents_every_public_module():
 
 
 def test_api_page_is_in_the_toc_with_the_teaching_page():
-    docs = book.toc_docnames(yaml.safe_load((ROOT / "_toc.yml").read_text()))
+    docs = toc_docnames(yaml.safe_load((ROOT / "_toc.yml").read_text()))
     assert "book/api" in docs and "book/teaching" in docs
 
 
@@ -276,7 +279,7 @@ def test_exercises_have_folded_gated_solutions_that_a_student_edition_can_remove
     solved = [m.group(1) for text in starts if (m := SOLUTION_START.match(text))]
     assert len(solved) == len(starts), f"{path.name}: solutions are folded (:class: dropdown)"
     assert set(solved) <= set(labels) and len(set(solved)) == len(solved)
-    stripped, removed = book.strip_solutions(load(path))
+    stripped, removed = strip_solutions(load(path))
     assert removed == len(solved)
     left = "".join("".join(c["source"]) for c in stripped["cells"])
     assert "{solution" not in left
@@ -306,7 +309,7 @@ def test_chapter_has_derivations_numerical_exercises_and_an_exploration(stem):
 def test_built_html_loads_nothing_from_the_internet():
     if not (LAYOUT.html / "index.html").is_file():
         pytest.skip("no built book in _build/html (python3 dev.py book builds it)")
-    assert book.external_resource_problems(LAYOUT.html) == []
+    assert external_resource_problems(LAYOUT.html) == []
 
 
 def test_download_button_offers_the_executed_notebooks():

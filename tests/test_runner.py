@@ -1,4 +1,4 @@
-"""Unit tests of the book runner's pure parts (lnet/book.py).
+"""Unit tests of the book runner's pure parts (the lnetbook package, runner/lnetbook/).
 
 No kernel runs here except in one small test (marked slow) that executes a
 two-cell notebook with papermill, once passing and once failing.
@@ -8,10 +8,23 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 
-from lnet import book
+from lnetbook.layout import Layout, Notebook, find_root, resolve_notebook, toc_docnames, toc_notebooks
+from lnetbook.errors import BookError
+from lnetbook.params import parse_parameter, preflight
+from lnetbook.results import glued_scalars, parse_scalar, read_results, write_results
+from lnetbook.expected import compare, validate_expected
+from lnetbook.tables import format_table, markdown_table
+from lnetbook.execute import summary_rows
+from lnetbook.expected import derived_verdict
+from lnetbook.pages import glance_table, reproduction_page, runtimes_snippet, status_page
+from lnetbook.record import NotebookRun, RunRecord
+from lnetbook.htmlcheck import external_resource_problems, mathjax_problems, solution_problems
+from lnetbook.stage import BINDERHUB_URL, COLAB_URL, MD_GATED_SOLUTION, mathjax_source, staged_config, strip_solutions
+from lnetbook.execute import execute
 
 # ---------------------------------------------------------------------------------------
 # helpers
@@ -80,43 +93,43 @@ def test_toc_docnames_reads_parts_chapters_sections_in_order():
             {"caption": "B", "chapters": [{"file": "book/b.md"}]},
         ],
     }
-    assert book.toc_docnames(toc) == ["book/intro", "book/a", "book/a1", "book/b"]
+    assert toc_docnames(toc) == ["book/intro", "book/a", "book/a1", "book/b"]
 
 
 def test_toc_docnames_requires_root():
-    with pytest.raises(book.BookError, match="root"):
-        book.toc_docnames({"format": "jb-book", "chapters": []})
+    with pytest.raises(BookError, match="root"):
+        toc_docnames({"format": "jb-book", "chapters": []})
 
 
 def test_toc_notebooks_in_toc_order_skipping_markdown_and_generated_pages(repo):
     for stem in ("zeta", "alpha"):
         (repo / "book" / f"{stem}.ipynb").write_text(json.dumps(notebook([])))
     write_toc(repo, ["book/zeta", "book/alpha", "book/status", "book/reproduction"])
-    found = book.toc_notebooks(book.Layout(repo))
+    found = toc_notebooks(Layout(repo))
     assert [nb.stem for nb in found] == ["zeta", "alpha"]
 
 
 def test_notebook_missing_from_toc_is_an_error(repo):
     (repo / "book" / "stray.ipynb").write_text(json.dumps(notebook([])))
     write_toc(repo, [])
-    with pytest.raises(book.BookError, match="stray.ipynb is not in _toc.yml"):
-        book.toc_notebooks(book.Layout(repo))
+    with pytest.raises(BookError, match="stray.ipynb is not in _toc.yml"):
+        toc_notebooks(Layout(repo))
 
 
 def test_toc_entry_without_file_is_an_error(repo):
     write_toc(repo, ["book/ghost"])
-    with pytest.raises(book.BookError, match="'book/ghost'"):
-        book.toc_notebooks(book.Layout(repo))
+    with pytest.raises(BookError, match="'book/ghost'"):
+        toc_notebooks(Layout(repo))
 
 
 def test_resolve_notebook_accepts_path_name_and_stem(repo):
     (repo / "book" / "scalar.ipynb").write_text(json.dumps(notebook([])))
     write_toc(repo, ["book/scalar"])
-    nbs = book.toc_notebooks(book.Layout(repo))
+    nbs = toc_notebooks(Layout(repo))
     for arg in ("book/scalar.ipynb", "scalar.ipynb", "scalar"):
-        assert book.resolve_notebook(arg, nbs).stem == "scalar"
-    with pytest.raises(book.BookError, match="not in _toc.yml"):
-        book.resolve_notebook("book/other.ipynb", nbs)
+        assert resolve_notebook(arg, nbs).stem == "scalar"
+    with pytest.raises(BookError, match="not in _toc.yml"):
+        resolve_notebook("book/other.ipynb", nbs)
 
 
 def test_preflight_needs_exactly_one_parameters_cell(repo):
@@ -124,15 +137,15 @@ def test_preflight_needs_exactly_one_parameters_cell(repo):
     path.write_text(
         json.dumps(notebook([code("a = 1", ["parameters"]), code("b = 2", ["parameters"])]))
     )
-    with pytest.raises(book.BookError, match="2 cells tagged 'parameters'"):
-        book.preflight([book.Notebook("two", path)])
+    with pytest.raises(BookError, match="2 cells tagged 'parameters'"):
+        preflight([Notebook("two", path)])
     path.write_text(json.dumps(notebook([code("a = 1", ["parameters"])])))
-    book.preflight([book.Notebook("two", path)])
+    preflight([Notebook("two", path)])
 
 
 def test_find_root_walks_up(repo):
     write_toc(repo, [])
-    assert book.find_root(repo / "book") == repo.resolve()
+    assert find_root(repo / "book") == repo.resolve()
 
 
 # ---------------------------------------------------------------------------------------
@@ -153,7 +166,7 @@ def test_find_root_walks_up(repo):
     ],
 )
 def test_parse_scalar_reads_python_and_numpy_reprs(text, value):
-    got = book.parse_scalar(text)
+    got = parse_scalar(text)
     assert got == value and type(got) is type(value)
 
 
@@ -169,12 +182,12 @@ def test_parse_scalar_reads_python_and_numpy_reprs(text, value):
     ],
 )
 def test_parse_scalar_rejects_non_scalars(text):
-    assert book.parse_scalar(text) is None
+    assert parse_scalar(text) is None
 
 
 def test_parse_scalar_nan_and_inf():
-    assert math.isnan(book.parse_scalar("np.float64(nan)"))
-    assert book.parse_scalar("inf") == math.inf
+    assert math.isnan(parse_scalar("np.float64(nan)"))
+    assert parse_scalar("inf") == math.inf
 
 
 def test_glued_scalars_from_a_synthetic_executed_notebook():
@@ -215,7 +228,7 @@ def test_glued_scalars_from_a_synthetic_executed_notebook():
             code("glue(...)", outputs=[glue_output("multi", ["np.float64(", "0.75)"])]),
         ]
     )
-    assert book.glued_scalars(nb) == {"rate": 2.5, "width": 500, "multi": 0.75}
+    assert glued_scalars(nb) == {"rate": 2.5, "width": 500, "multi": 0.75}
 
 
 def test_glue_extraction_matches_what_myst_nb_glue_writes():
@@ -229,20 +242,20 @@ def test_glue_extraction_matches_what_myst_nb_glue_writes():
         "data": {prefix + k: v for k, v in bundle.items()},
         "metadata": {"scrapbook": {"name": "x", "mime_prefix": prefix}},
     }
-    assert book.glued_scalars(notebook([code("", outputs=[out])])) == {
+    assert glued_scalars(notebook([code("", outputs=[out])])) == {
         "x": float(np.float64(0.1) * 3)
     }
 
 
 def test_write_results_writes_stem_json(repo):
-    layout = book.Layout(repo)
+    layout = Layout(repo)
     layout.executed.mkdir(parents=True)
     (layout.executed / "scalar.ipynb").write_text(
         json.dumps(notebook([code("", outputs=[glue_output("rate", "4.0")])]))
     )
-    book.write_results(layout, "scalar")
+    write_results(layout, "scalar")
     assert json.loads((layout.results / "scalar.json").read_text()) == {"rate": 4.0}
-    assert book.read_results(layout) == {"scalar": {"rate": 4.0}}
+    assert read_results(layout) == {"scalar": {"rate": 4.0}}
 
 
 # ---------------------------------------------------------------------------------------
@@ -267,7 +280,7 @@ def test_compare_ok_drift_missing_and_nan():
         "gone": {"f": entry(1.0, atol=1.0)},
     }
     results = {"nb": {"a": 1.0005, "b": 1.01, "c": 100.9, "e": float("nan"), "extra": 5.0}}
-    status = {(c.stem, c.name): c.status for c in book.compare(expected, results)}
+    status = {(c.stem, c.name): c.status for c in compare(expected, results)}
     assert status == {
         ("nb", "a"): "ok",
         ("nb", "b"): "drift",
@@ -279,14 +292,14 @@ def test_compare_ok_drift_missing_and_nan():
 
 
 def test_compare_tolerance_is_atol_plus_rtol_times_expected():
-    [c] = book.compare({"nb": {"x": entry(-200.0, atol=0.5, rtol=0.01)}}, {"nb": {"x": -202.5}})
+    [c] = compare({"nb": {"x": entry(-200.0, atol=0.5, rtol=0.01)}}, {"nb": {"x": -202.5}})
     assert c.tolerance == pytest.approx(2.5) and c.status == "ok"
-    [c] = book.compare({"nb": {"x": entry(-200.0, atol=0.5, rtol=0.01)}}, {"nb": {"x": -202.51}})
+    [c] = compare({"nb": {"x": entry(-200.0, atol=0.5, rtol=0.01)}}, {"nb": {"x": -202.51}})
     assert c.status == "drift"
 
 
 def test_compare_of_nothing_is_empty():
-    assert book.compare(None, {"nb": {"x": 1.0}}) == []
+    assert compare(None, {"nb": {"x": 1.0}}) == []
 
 
 def test_validate_expected_accepts_the_documented_schema():
@@ -301,19 +314,29 @@ def test_validate_expected_accepts_the_documented_schema():
             }
         }
     }
-    assert book.validate_expected(good, ["scalar"]) == []
-    assert book.validate_expected(None) == []
+    assert validate_expected(good, ["scalar"]) == []
+    # the plan's fields for "Results at a glance"; `claim` may stand in for `what`
+    good["scalar"]["rate_balanced"].update(verdict="differs", claim="the rate", note="why")
+    del good["scalar"]["rate_balanced"]["what"]
+    assert validate_expected(good, ["scalar"]) == []
 
 
 @pytest.mark.parametrize(
     "bad, message",
     [
         ({"nb": {"RateX": entry(1.0, atol=1)}}, "snake_case"),
-        ({"nb": {"x": entry("1.0", atol=1)}}, "'value' must be a number"),
+        ({"nb": {"x": entry("1.0", atol=1)}}, "'value' must be a finite number"),
         ({"nb": {"x": entry(1.0)}}, "give a tolerance"),
-        ({"nb": {"x": entry(1.0, atol=-1)}}, "'atol' must be a number >= 0"),
-        ({"nb": {"x": {"value": 1.0, "atol": 1, "what": "w"}}}, "'paper' is required"),
+        ({"nb": {"x": entry(1.0, atol=-1)}}, "'atol' must be a finite number >= 0"),
+        ({"nb": {"x": entry(1.0, atol=math.inf)}}, "'atol' must be a finite number >= 0"),
+        ({"nb": {"x": entry(1.0, rtol=math.nan)}}, "'rtol' must be a finite number >= 0"),
+        ({"nb": {"x": entry(math.inf, atol=1)}}, "'value' must be a finite number"),
+        ({"nb": {"x": entry(1.0, atol=1, paper=2.0)}}, "'source' must say where"),
         ({"nb": {"x": entry(1.0, atol=1, what="")}}, "'what'"),
+        ({"nb": {"x": entry(1.0, atol=1, verdict="fine")}}, "'verdict' must be one of"),
+        ({"nb": {"x": entry(1.0, atol=1, verdict="differs")}}, "needs the paper's number"),
+        ({}, "nb: no entries"),
+        (None, "the file is empty"),
         ({"nb": {"x": entry(1.0, atol=1, tolerance=3)}}, "unknown keys"),
         ({"other": {"x": entry(1.0, atol=1)}}, "not a notebook of the toc"),
         ({"nb": []}, "must map glue names"),
@@ -321,7 +344,7 @@ def test_validate_expected_accepts_the_documented_schema():
     ],
 )
 def test_validate_expected_names_what_is_wrong(bad, message):
-    problems = book.validate_expected(bad, ["nb"])
+    problems = validate_expected(bad, ["nb"])
     assert any(message in p for p in problems), problems
 
 
@@ -330,7 +353,7 @@ def test_validate_expected_names_what_is_wrong(bad, message):
 
 
 def test_format_table_aligns_columns():
-    text = book.format_table(
+    text = format_table(
         ["notebook", "seconds", "status"],
         [["setup.ipynb", "12.3", "ok"], ["s.ipynb", "1.0", "failed"]],
         "lrl",
@@ -343,63 +366,97 @@ def test_format_table_aligns_columns():
 
 
 def test_markdown_table_escapes_pipes_and_aligns():
-    text = book.markdown_table(["a", "b"], [["x|y", 1]], "lr")
+    text = markdown_table(["a", "b"], [["x|y", 1]], "lr")
     assert text.splitlines() == ["| a | b |", "|:---|---:|", "| x\\|y | 1 |"]
 
 
-def test_status_rows_marks_notebooks_not_run():
-    nbs = [book.Notebook("setup", None), book.Notebook("scalar", None)]
-    record = {"notebooks": {"setup": {"seconds": 3.14159, "status": "ok", "parameters": {"h": 10}}}}
-    assert book.status_rows(record, nbs) == [
-        ["setup.ipynb", "3.1", "ok", "h=10"],
-        ["scalar.ipynb", "—", "not run", "—"],
+def record_of(**entries):
+    return RunRecord(
+        notebooks={s: NotebookRun(f"book/{s}.ipynb", **e) for s, e in entries.items()},
+        cpus=2,
+        versions={"python": "3.11.2", "numpy": "2.4"},
+        commit="abc123",
+    )
+
+
+def test_summary_rows_marks_notebooks_not_run_and_counts_claims():
+    nbs = [Notebook("setup", None), Notebook("scalar", None)]
+    claims = [{"key": "a", "text": "A", "held": True, "values": {}},
+              {"key": "b", "text": "B", "held": False, "values": {"r": 0.5}}]
+    record = record_of(setup=dict(status="ok", seconds=3.14159, parameters={"h": 10}, claims=claims,
+                                  executed_sha256="x"))
+    assert summary_rows(record, nbs) == [
+        ["setup.ipynb", "3.1", "ok", "h=10", "1/2"],
+        ["scalar.ipynb", "—", "not run", "—", "—"],
     ]
 
 
-def test_status_page_lists_every_notebook_and_warns_on_failure():
-    nbs = [book.Notebook("setup", None), book.Notebook("scalar", None)]
-    record = {
-        "notebooks": {
-            "setup": {"seconds": 1.0, "status": "ok", "parameters": {}, "finished": "t"},
-            "scalar": {"seconds": 2.0, "status": "failed", "parameters": {}},
-        }
-    }
-    page = book.status_page(record, nbs)
-    assert page.startswith("# Execution status\n")
-    assert "| {doc}`setup` | 1.0 | ok | defaults | t |" in page
-    assert "{doc}`scalar` | 2.0 | failed" in page
-    assert ":::{warning}" in page
-
-
-def test_reproduction_page_shows_paper_expected_build_tolerance_status():
-    rows = book.compare(
-        {"scalar": {"rate": entry(4.0, atol=0.1, paper=4.1, source="Fig. 1")}},
-        {"scalar": {"rate": 4.5}},
+def test_status_page_lists_every_notebook_claims_provenance_and_warns_on_failure():
+    nbs = [Notebook("setup", None), Notebook("scalar", None)]
+    claims = [{"key": "b", "text": "the bound holds", "held": False, "values": {"r": 0.5}}]
+    record = record_of(
+        setup=dict(status="ok", seconds=1.0, finished="t", claims=claims, executed_sha256="x"),
+        scalar=dict(status="failed", seconds=2.0, executed_sha256="y"),
     )
-    page = book.reproduction_page(rows, expected_empty=False)
-    assert "| `rate` | a number | 4.1 (Fig. 1) | 4 | 4.5 | 0.1 | **DRIFT** |" in page
-    assert "1 numbers checked: 0 ok, 1 drift, 0 missing." in page
-    assert "No numbers" in book.reproduction_page([], expected_empty=True)
+    page = status_page(record, nbs, {"scalar": ["source changed"]})
+    assert page.startswith("# Execution status\n")
+    assert "| {doc}`setup` | 1.0 | ok | defaults | 0 of 1 held | current | t |" in page
+    assert "{doc}`scalar` | 2.0 | failed" in page and "**changed since**: source changed" in page
+    assert "- {doc}`setup`: the bound holds (r = $0.5$)" in page
+    assert ":::{warning}" in page
+    assert "| numpy | `2.4` |" in page and "| git commit | `abc123` |" in page
+
+
+def test_reproduction_page_opens_with_the_glance_table_then_the_regression_dropdown():
+    nbs = [Notebook("setup", None), Notebook("scalar", None)]
+    rows = compare(
+        {
+            "scalar": {"rate": entry(4.0, atol=0.1, paper=4.1, source="Fig. 1", claim="the rate")},
+            "setup": {"n": entry(12345.0, atol=0.5, paper=12000.0, source="Sec. 2",
+                                 verdict="misprint", note="a typo")},
+        },
+        {"scalar": {"rate": 4.5}, "setup": {"n": 12345.0}},
+    )
+    page = reproduction_page(rows, record_of(), nbs)
+    glance = page.index("## Results at a glance")
+    assert glance < page.index("## Regression check") < page.index(":::{dropdown}")
+    # chapter (toc) order: setup before scalar; numbers as inline math; the note as reason
+    assert page.index("{doc}`setup`") < page.index("the rate ({doc}`scalar`)")
+    assert "| the rate ({doc}`scalar`) | $4.1$ (Fig. 1) | $4.5$ | **differs** |" in page
+    assert "$12{,}345$ | misprint in the paper: a typo |" in page
+    assert "| `rate` | a number | $4$ | $4.5$ | $0.1$ | **DRIFT** |" in page
+    assert "2 numbers compared with `book/expected.yml`: 1 ok, 1 drift, 0 missing." in page
     assert ":::{note}" not in page
-    record = {
-        "notebooks": {"scalar": {"parameters": {"y": 2.0}}, "other": {"parameters": {"h": 1}}}
-    }
-    page = book.reproduction_page(rows, expected_empty=False, record=record)
+    record = record_of(scalar=dict(status="ok", parameters={"y": 2.0}),
+                       other=dict(status="ok", parameters={"h": 1}))
+    page = reproduction_page(rows, record, nbs)
     assert "{doc}`scalar` (y=2.0)." in page and "{doc}`other`" not in page
 
 
+def test_derived_verdict_uses_the_papers_printed_precision():
+    assert derived_verdict({"paper": 39.6, "value": 40.1, "rtol": 0.0}, 39.64) == "reproduced"
+    assert derived_verdict({"paper": 39.6, "value": 40.1, "rtol": 0.0}, 40.1) == "differs"
+    assert derived_verdict({"paper": 39.6, "value": 40.1, "rtol": 0.02}, 40.1) == "reproduced"
+    assert derived_verdict({"paper": None, "value": 1.0}, 1.0) is None
+    assert derived_verdict({"paper": 1.0, "value": 1.0, "verdict": "beyond"}, 9.0) == "beyond"
+
+
+def test_glance_table_without_paper_numbers_says_so():
+    assert "No number of the paper" in glance_table([], [])
+
+
 def test_parse_parameter_types_like_papermill():
-    assert book.parse_parameter("2.0") == 2.0 and isinstance(book.parse_parameter("2.0"), float)
-    assert book.parse_parameter("500") == 500 and isinstance(book.parse_parameter("500"), int)
-    assert book.parse_parameter("True") is True and book.parse_parameter("None") is None
-    assert book.parse_parameter("balanced") == "balanced"
+    assert parse_parameter("2.0") == 2.0 and isinstance(parse_parameter("2.0"), float)
+    assert parse_parameter("500") == 500 and isinstance(parse_parameter("500"), int)
+    assert parse_parameter("True") is True and parse_parameter("None") is None
+    assert parse_parameter("balanced") == "balanced"
 
 
 def test_parse_parameter_reads_lists_as_yaml():
-    assert book.parse_parameter("[30, 3000]") == [30, 3000]
-    assert book.parse_parameter("{a: 1.5}") == {"a": 1.5}
-    with pytest.raises(book.BookError, match="looks like a YAML list"):
-        book.parse_parameter("[30, 3000")
+    assert parse_parameter("[30, 3000]") == [30, 3000]
+    assert parse_parameter("{a: 1.5}") == {"a": 1.5}
+    with pytest.raises(BookError, match="looks like a YAML list"):
+        parse_parameter("[30, 3000")
 
 
 def test_mathjax_problems_flags_cdn_and_accepts_local(tmp_path):
@@ -408,35 +465,57 @@ def test_mathjax_problems_flags_cdn_and_accepts_local(tmp_path):
     page.write_text(
         '<script defer="defer" src="../_static/../mathjax/tex-mml-chtml.js?v=1"></script>'
     )
-    assert book.mathjax_problems(tmp_path) == [
+    assert mathjax_problems(tmp_path) == [
         "pages load mathjax/tex-mml-chtml.js but the HTML has no such file"
     ]
     (tmp_path / "mathjax").mkdir()
     (tmp_path / "mathjax" / "tex-mml-chtml.js").write_text("")
-    assert book.mathjax_problems(tmp_path) == []
+    assert mathjax_problems(tmp_path) == []
     page.write_text(
         '<script async src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"></script>'
     )
-    assert any("from the internet" in p for p in book.mathjax_problems(tmp_path))
+    assert any("from the internet" in p for p in mathjax_problems(tmp_path))
 
 
 def test_mathjax_source_ships_the_component_and_fonts():
     pytest.importorskip("yaml")  # only where the [book] extra is installed
     try:
-        es5 = book.mathjax_source()
-    except book.BookError:
+        es5 = mathjax_source()
+    except BookError:
         pytest.skip("django-static-mathjax is not installed")
     assert (es5 / "tex-mml-chtml.js").is_file()
     assert any((es5 / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
 
 
-def test_import_lnet_book_needs_no_book_dependencies():
+def test_lnet_imports_nothing_of_the_runner_or_the_book_toolchain():
+    """lnet installs and imports without lnetbook, papermill, myst-nb, yaml or sphinx."""
+    import subprocess
+    import sys
+
+    blocked = ("lnetbook", "papermill", "myst_nb", "yaml", "nbformat", "jupyter_book", "sphinx")
+    code = (
+        "import sys\n"
+        f"for name in {blocked!r}: sys.modules[name] = None  # importing it raises ImportError\n"
+        "import pkgutil, importlib, lnet\n"
+        "for m in pkgutil.walk_packages(lnet.__path__, 'lnet.'):\n"
+        "    importlib.import_module(m.name)\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+    import lnet
+
+    assert not hasattr(lnet, "book") and not (Path(lnet.__file__).parent / "book.py").exists()
+
+
+def test_import_lnetbook_cli_needs_no_papermill():
     import subprocess
     import sys
 
     code = (
-        "import sys, lnet, lnet.book; "
-        "print([m for m in ('papermill', 'yaml', 'nbformat', 'jupyter_book', 'sphinx') if m in sys.modules])"
+        "import sys, lnetbook.cli, lnetbook.claims; "
+        "print([m for m in ('papermill', 'nbformat', 'jupyter_book', 'sphinx', 'myst_nb') if m in sys.modules])"
     )
     done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
@@ -465,22 +544,28 @@ def test_execute_runs_papermill_records_results_and_reports_the_failing_cell(rep
         "language": "python",
     }
     src.write_text(json.dumps(nb))
-    layout = book.Layout(repo)
-    tiny = book.Notebook("tiny", src)
+    write_toc(repo, ["book/tiny"])
+    lay = Layout(repo)
+    tiny = Notebook("tiny", src)
 
-    [result] = book.execute(layout, [tiny], {"y": 3.0}, jobs=1).values()
-    assert result["status"] == "ok"
-    assert json.loads((layout.results / "tiny.json").read_text()) == {"rate": 6.0}
+    assert execute(lay, [tiny], {"y": 3.0}, jobs=1) == {"tiny": "ok"}
+    assert json.loads((lay.results / "tiny.json").read_text()) == {"rate": 6.0}
     assert json.loads(src.read_text())["cells"][1]["outputs"] == []  # the source is untouched
+    good = lay.executed_copy("tiny").read_bytes()
+    assert b"input_path" not in good and str(repo).encode() not in good  # no local paths
 
-    [result] = book.execute(layout, [tiny], {"fail": True}, jobs=1).values()
-    assert result["status"] == "failed"
-    assert result["error"]["ename"] == "AssertionError"
-    assert "assert not fail" in result["error"]["source"]
+    assert execute(lay, [tiny], {"fail": True}, jobs=1) == {"tiny": "failed"}
     out = capsys.readouterr().out
     assert "FAILED: book/tiny.ipynb" in out and "asked to fail" in out
-    record = json.loads(layout.run_record.read_text())
-    assert record["notebooks"]["tiny"]["parameters"] == {"fail": True}
+    record = json.loads(lay.run_record.read_text())["notebooks"]["tiny"]
+    # the good copy stays, with its parameters; the failure is kept aside and recorded
+    assert record["status"] == "ok" and record["parameters"] == {"y": 3.0}
+    assert record["attempt"]["status"] == "failed"
+    assert record["attempt"]["parameters"] == {"fail": True}
+    assert record["attempt"]["error"]["ename"] == "AssertionError"
+    assert "assert not fail" in record["attempt"]["error"]["source"]
+    assert lay.executed_copy("tiny").read_bytes() == good
+    assert (lay.build / "failed" / "tiny.ipynb").is_file()
 
 
 # ---------------------------------------------------------------------------------------
@@ -488,31 +573,31 @@ def test_execute_runs_papermill_records_results_and_reports_the_failing_cell(rep
 
 
 def test_staged_config_without_repository_links_nowhere():
-    cfg = book.staged_config({"title": "T", "repository": {"url": ""}, "html": {}})
+    cfg = staged_config({"title": "T", "repository": {"url": ""}, "html": {}})
     assert cfg["repository"]["url"] == ""
     assert cfg["launch_buttons"]["binderhub_url"] == ""
     assert cfg["launch_buttons"]["colab_url"] == ""
     assert cfg["html"]["use_repository_button"] is False
     assert cfg["launch_buttons"]["thebe"] is False
     # jupyter-book's own default repository must not leak in when the key is absent
-    assert book.staged_config({"title": "T"})["repository"]["url"] == ""
+    assert staged_config({"title": "T"})["repository"]["url"] == ""
 
 
 def test_staged_config_with_repository_switches_on_binder_colab_and_the_repo_button():
     source = {"title": "T", "repository": {"url": "https://github.com/o/r/"}}
-    cfg = book.staged_config(source)
+    cfg = staged_config(source)
     assert cfg["repository"] == {"url": "https://github.com/o/r", "branch": "main", "path_to_book": ""}
-    assert cfg["launch_buttons"]["binderhub_url"] == book.BINDERHUB_URL
-    assert cfg["launch_buttons"]["colab_url"] == book.COLAB_URL
+    assert cfg["launch_buttons"]["binderhub_url"] == BINDERHUB_URL
+    assert cfg["launch_buttons"]["colab_url"] == COLAB_URL
     assert cfg["html"]["use_repository_button"] is True
     assert source == {"title": "T", "repository": {"url": "https://github.com/o/r/"}}  # not mutated
 
 
 def test_staged_config_student_edition_hides_solutions_and_says_so():
-    cfg = book.staged_config({"title": "T", "sphinx": {"config": {"x": 1}}}, student=True)
+    cfg = staged_config({"title": "T", "sphinx": {"config": {"x": 1}}}, student=True)
     assert cfg["sphinx"]["config"] == {"x": 1, "hide_solutions": True}
     assert "student edition" in cfg["title"]
-    assert "hide_solutions" not in book.staged_config({"title": "T"}).get("sphinx", {}).get("config", {})
+    assert "hide_solutions" not in staged_config({"title": "T"}).get("sphinx", {}).get("config", {})
 
 
 def md_cell(text):
@@ -528,7 +613,7 @@ def test_strip_solutions_removes_the_gated_cells_and_keeps_the_exercise():
         md_cell("```{solution-end}\n```"),
         md_cell("After."),
     ]
-    stripped, removed = book.strip_solutions(notebook(cells))
+    stripped, removed = strip_solutions(notebook(cells))
     assert removed == 1
     assert [c["source"] for c in stripped["cells"]] == [cells[0]["source"], "After."]
     assert len(notebook(cells)["cells"]) == 6  # the input is left alone
@@ -540,7 +625,7 @@ def test_strip_solutions_accepts_the_end_directive_after_the_solution_text():
         md_cell("The answer.\n\n```{solution-end}\n```"),
         md_cell("After."),
     ]
-    stripped, removed = book.strip_solutions(notebook(cells))
+    stripped, removed = strip_solutions(notebook(cells))
     assert removed == 1 and [c["source"] for c in stripped["cells"]] == ["After."]
 
 
@@ -553,8 +638,8 @@ def test_strip_solutions_accepts_the_end_directive_after_the_solution_text():
     ],
 )
 def test_strip_solutions_rejects_unbalanced_gates(cells):
-    with pytest.raises(book.BookError, match="solution"):
-        book.strip_solutions(notebook(cells))
+    with pytest.raises(BookError, match="solution"):
+        strip_solutions(notebook(cells))
 
 
 def test_gated_solutions_are_removed_from_markdown_pages():
@@ -563,23 +648,19 @@ def test_gated_solutions_are_removed_from_markdown_pages():
         "```{solution-start} ex-1\n:class: dropdown\n```\nSecret\n```python\nx = 1\n```\n"
         "```{solution-end}\n```\nAfter\n"
     )
-    out = book._MD_GATED_SOLUTION.sub("", text)
+    out = MD_GATED_SOLUTION.sub("", text)
     assert "Secret" not in out and "x = 1" not in out and "solution" not in out
     assert out.startswith("Intro\n```{exercise} E") and out.endswith("After\n")
 
 
 def test_runtimes_snippet_reads_the_run_record():
-    nbs = [book.Notebook(s, None) for s in ("fast", "slow", "changed", "missing")]
-    record = {
-        "python": "3.11.2",
-        "cpus": 2,
-        "notebooks": {
-            "fast": {"seconds": 12.3, "status": "ok", "parameters": {}},
-            "slow": {"seconds": 75.0, "status": "ok", "parameters": {}},
-            "changed": {"seconds": 5.0, "status": "ok", "parameters": {"y": 2.0}},
-        },
-    }
-    text = book.runtimes_snippet(record, nbs)
+    nbs = [Notebook(s, None) for s in ("fast", "slow", "changed", "missing")]
+    record = record_of(
+        fast=dict(seconds=12.3, status="ok"),
+        slow=dict(seconds=75.0, status="ok"),
+        changed=dict(seconds=5.0, status="ok", parameters={"y": 2.0}),
+    )
+    text = runtimes_snippet(record, nbs)
     rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| {doc}")}
     assert "| 12 | yes |" in rows["{doc}`fast`"]
     assert "| 75 | no |" in rows["{doc}`slow`"]
@@ -592,22 +673,22 @@ def test_external_resource_problems_flags_loads_but_not_links(tmp_path):
     page = tmp_path / "a.html"
     page.write_text('<a href="https://arxiv.org/abs/2105.06351">paper</a><script src="_static/x.js"></script>')
     (tmp_path / "_static" / "s.css").write_text("body { background: url(img.png) }")
-    assert book.external_resource_problems(tmp_path) == []
+    assert external_resource_problems(tmp_path) == []
     page.write_text(
         '<script src="https://cdn.example/x.js"></script>'
         '<link rel="stylesheet" href="//fonts.example/f.css">'
         '<img alt="" src="http://example.org/i.png">'
     )
     (tmp_path / "_static" / "s.css").write_text("@import 'https://fonts.example/f.css';")
-    problems = book.external_resource_problems(tmp_path)
+    problems = external_resource_problems(tmp_path)
     assert len(problems) == 4, problems
 
 
 def test_solution_problems_finds_solution_markup(tmp_path):
     (tmp_path / "a.html").write_text('<div class="exercise admonition">Q</div>')
-    assert book.solution_problems(tmp_path) == []
+    assert solution_problems(tmp_path) == []
     (tmp_path / "b.html").write_text('<div class="solution dropdown admonition">A</div>')
-    assert book.solution_problems(tmp_path) == ["b.html contains a solution"]
+    assert solution_problems(tmp_path) == ["b.html contains a solution"]
 
 
 # ---------------------------------------------------------------------------------------
@@ -615,7 +696,7 @@ def test_solution_problems_finds_solution_markup(tmp_path):
 
 
 def test_sphinxext_resolves_reexports_and_imported_annotations():
-    from lnet import _sphinxext
+    from lnetbook import sphinxext as _sphinxext
 
     assert _sphinxext._canonical("lnet.gradient_descent", None) == "lnet.dynamics.gradient_descent"
     assert _sphinxext._canonical("lnet.Problem.from_data", None) == "lnet.problem.Problem.from_data"
@@ -627,7 +708,7 @@ def test_sphinxext_resolves_reexports_and_imported_annotations():
 
 
 def test_sphinxext_keeps_napoleon_from_reading_a_first_line_as_a_type():
-    from lnet import _sphinxext
+    from lnetbook import sphinxext as _sphinxext
 
     lines = ["Theorem 3 at every iteration: the bound."]
     _sphinxext._no_inline_attribute_type(None, "property", "x", None, {}, lines)

@@ -22,7 +22,7 @@ configuration (``const THEBE_JS_URL = ...``) with ``app.add_js_file`` after the 
 builder has started, which Sphinx 7 records twice; the second copy is a JavaScript
 ``SyntaxError`` in the console of every page (found by ``.ci/browser_check.py``).
 
-Loaded by ``_config.yml`` (``sphinx: extra_extensions``).
+Loaded by ``_config.yml`` (``sphinx: extra_extensions``, as ``lnetbook.sphinxext``).
 """
 
 from __future__ import annotations

@@ -136,6 +136,14 @@ def _strict_loader():
     return StrictLoader
 
 
+def shown(path: Path) -> str:
+    """``path`` relative to the working folder (the repository's top) when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def load_yaml(path: Path, *, fix: str = "fix the file"):
     """Read a YAML file; a syntax error or a duplicate key is one :class:`BookError` line.
 
@@ -143,21 +151,22 @@ def load_yaml(path: Path, *, fix: str = "fix the file"):
     """
     import yaml
 
+    name = shown(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise BookError(f"{path}: missing ({fix})") from None
+        raise BookError(f"{name}: missing ({fix})") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise BookError(f"{path}: cannot be read: {exc} ({fix})") from None
+        raise BookError(f"{name}: cannot be read: {exc} ({fix})") from None
     try:
         return yaml.load(text, Loader=_strict_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
         problem = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
-        raise BookError(f"{path}{line}: {problem} ({fix})") from None
+        raise BookError(f"{name}{line}: {problem} ({fix})") from None
     except yaml.YAMLError as exc:
-        raise BookError(f"{path}: invalid YAML: {' '.join(str(exc).split())} ({fix})") from None
+        raise BookError(f"{name}: invalid YAML: {' '.join(str(exc).split())} ({fix})") from None
 
 
 def load_json(path: Path, *, fix: str, what: str = "file"):
@@ -165,10 +174,10 @@ def load_json(path: Path, *, fix: str, what: str = "file"):
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise BookError(f"{path}: {what} missing; {fix}") from None
+        raise BookError(f"{shown(path)}: {what} missing; {fix}") from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         reason = getattr(exc, "msg", None) or type(exc).__name__
-        raise BookError(f"{path}: {what} is corrupt ({reason}); {fix}") from None
+        raise BookError(f"{shown(path)}: {what} is corrupt ({reason}); {fix}") from None
 
 
 # --------------------------------------------------------------------------------------

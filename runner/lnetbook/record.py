@@ -166,7 +166,7 @@ class RunRecord:
                 commit=str(data.get("commit", "unknown")),
             )
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            raise BookError(f"{path}: run record has an unknown layout ({exc!r}); {fix}") from None
+            raise BookError(f"{layout.rel(path)}: run record has an unknown layout ({exc!r}); {fix}") from None
         return record
 
     def save(self, layout: Layout) -> None:

@@ -126,7 +126,7 @@ def write_json_atomic(path: Path, data) -> None:
 
 
 def repair_hint(stem: str) -> str:
-    return f"run `{COMMAND} run book/{stem}.ipynb` to make it again"
+    return f"run `{COMMAND} run book/{stem}.ipynb`"
 
 
 def read_executed(layout: Layout, stem: str) -> dict:

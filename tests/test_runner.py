@@ -781,3 +781,40 @@ def test_browser_check_math_and_event_problems(browser_check):
     ]
     problems = browser_check.event_problems(events, "s", "file:///book/")
     assert problems == ["console error: boom", "request to the internet: https://cdn.example/x.js"]
+
+
+# ---------------------------------------------------------------------------------------
+# the runner package itself
+
+
+def test_no_function_of_the_runner_is_longer_than_60_lines_of_code():
+    """Lines from the first statement after the docstring to the end (issue 11)."""
+    import ast
+
+    import lnetbook
+
+    long = []
+    for path in sorted(Path(lnetbook.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                body = node.body
+                if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
+                    body = body[1:] or body
+                lines = node.end_lineno - body[0].lineno + 1
+                if lines > 60:
+                    long.append(f"{path.name}:{node.name} ({lines} lines)")
+    assert long == []
+
+
+def test_schedule_puts_the_longest_notebooks_first():
+    from lnetbook.execute import schedule
+
+    nbs = [Notebook(s, None) for s in ("a", "b", "c", "d")]
+    order = schedule(nbs, {"c": 120.0, "b": 25.0, "d": 25.0})
+    assert [nb.stem for nb in order] == ["c", "b", "d", "a"]
+
+
+def test_lnetbook_is_a_package_beside_lnet():
+    import lnetbook
+
+    assert Path(lnetbook.__file__).parent.parent.name == "runner"

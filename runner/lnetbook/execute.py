@@ -382,8 +382,14 @@ def execute(
     queue = schedule(notebooks, expected_seconds(layout, run.record))
     print(f"executing {len(notebooks)} notebook(s) with papermill, {jobs} at a time"
           + ("" if run.strict else f" ({fmt_params(parameters)}; claims not enforced)"), flush=True)
+    order = [nb.stem for nb in queue]
     run.loop(queue)
     total = time.perf_counter() - run.t0
+    run.record.last_execution = {
+        "wall_seconds": round(total, 2), "jobs": jobs, "order": order, "finished": now(),
+        "longest_seconds": max((run.record.get(s).seconds or 0.0 for s in order), default=0.0),
+    }
+    run.record.save(run.layout)
     rows = summary_rows(run.record, notebooks)
     print("\n" + format_table(["notebook", "seconds", "status", "parameters", "claims"], rows, "lrlll"))
     print(f"wall time {total:.1f} s for {len(notebooks)} notebook(s), {jobs} at a time", flush=True)

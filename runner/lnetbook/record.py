@@ -143,6 +143,8 @@ class RunRecord:
     cpus: int | None = None
     versions: dict = field(default_factory=dict)
     commit: str = "unknown"
+    #: The last ``run``/``build`` as a whole: wall seconds, workers, notebooks in start order.
+    last_execution: dict = field(default_factory=dict)
 
     @property
     def python(self) -> str:
@@ -164,6 +166,7 @@ class RunRecord:
                 cpus=data.get("cpus"),
                 versions=dict(data.get("versions") or {}),
                 commit=str(data.get("commit", "unknown")),
+                last_execution=dict(data.get("last_execution") or {}),
             )
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             raise BookError(f"{layout.rel(path)}: run record has an unknown layout ({exc!r}); {fix}") from None

@@ -340,6 +340,7 @@ def ensure_venv(mode: str) -> None:
     if why:
         say(f"{why}: recreating {rel(VENV)}/ with {sys.executable} (Python {platform.python_version()})")
         create_venv(VENV, clear=True)
+        STAMP.unlink(missing_ok=True)  # a new venv has nothing installed
         report = None
     elif not PYTHON.exists():
         say(f"creating the virtual environment {rel(VENV)}/")

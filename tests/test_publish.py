@@ -118,3 +118,296 @@ def test_workflows_use_the_python_of_the_lock():
     for path in WORKFLOWS:
         versions = re.findall(r"python-version:\s*\"?([\d.]+)\"?", path.read_text())
         assert versions and set(versions) == {dev.lock_python(LOCK)}, path.name
+
+
+# ---------------------------------------------------------------------------------------
+# dev.py: install from the lock, forward commands, repair .venv (no pip, no real venv)
+
+
+def report(**changes) -> dict:
+    """A probe report of a healthy .venv that matches the lock below, with ``changes``."""
+    healthy = {
+        "python": "%d.%d" % sys.version_info[:2],
+        "installed": {"numpy": "2.4.6", "scipy": "1.17.1", "lnet": "0.1.0", "lnetbook": "1.0.0"},
+        "required": ["lnet", "lnetbook", "numpy", "scipy"],
+        "missing": [],
+        "conflicts": [],
+        "unimportable": [],
+    }
+    return {**healthy, **changes}
+
+
+class FakeVenv:
+    """dev.py pointed at a temporary checkout; records what it would run."""
+
+    def __init__(self, root: Path, monkeypatch):
+        self.root, self.commands, self.created, self.reports = root, [], [], []
+        (root / "runner").mkdir()
+        (root / "requirements").mkdir()
+        (root / "pyproject.toml").write_text('[project]\nname = "lnet"\n')
+        (root / "runner" / "pyproject.toml").write_text('[project]\nname = "lnetbook"\n')
+        self.lock = root / "requirements" / "lock.txt"
+        self.lock.write_text("# Python 3.11.7 (CPython)\nnumpy==2.4.6\nscipy==1.17.1\n")
+        self.venv = root / ".venv"
+        for name, value in {
+            "ROOT": root,
+            "VENV": self.venv,
+            "PYTHON": dev.venv_python(self.venv),
+            "STAMP": self.venv / ".lnet-installed",
+            "LOCK": self.lock,
+            "ENVIRONMENT": root / "environment.yml",
+            "PYPROJECTS": (root / "pyproject.toml", root / "runner" / "pyproject.toml"),
+        }.items():
+            monkeypatch.setattr(dev, name, value)
+        monkeypatch.setattr(dev, "create_venv", self.create_venv)
+        monkeypatch.setattr(dev, "run", self.run)
+        monkeypatch.setattr(dev, "probe", self.probe)
+        monkeypatch.delenv("LNET_NEWEST", raising=False)
+
+    def create_venv(self, env_dir, clear=False):
+        self.created.append((env_dir, clear))
+        python = dev.venv_python(env_dir)
+        if clear and (python.exists() or python.is_symlink()):
+            python.unlink()
+        python.parent.mkdir(parents=True, exist_ok=True)
+        python.write_text("")
+        (env_dir / "pyvenv.cfg").write_text(
+            f"home = {Path(sys.executable).parent}\nversion = {'.'.join(map(str, sys.version_info[:3]))}\n"
+        )
+
+    def make(self):
+        """A working .venv installed from the lock."""
+        self.create_venv(self.venv)
+        dev.STAMP.write_text(dev.stamp_value("lock") + "\n")
+        self.created.clear()
+
+    def run(self, cmd, **kw):
+        self.commands.append([str(c) for c in cmd])
+        return 0
+
+    def probe(self, python=None):
+        return self.reports.pop(0) if self.reports else report()
+
+    def pip_installs(self):
+        return [c for c in self.commands if c[1:4] == ["-m", "pip", "install"]]
+
+
+@pytest.fixture
+def fake(tmp_path, monkeypatch):
+    return FakeVenv(tmp_path, monkeypatch)
+
+
+def test_first_run_creates_the_venv_and_installs_from_the_lock(fake, capsys):
+    dev.ensure_venv("lock")
+    assert fake.created == [(fake.venv, False)]
+    (install,) = fake.pip_installs()
+    assert install[-6:] == ["-c", "requirements/lock.txt", "-e", ".[test]", "-e", "./runner"]
+    assert dev.STAMP.read_text().strip() == dev.stamp_value("lock")
+    assert "creating the virtual environment .venv/" in capsys.readouterr().out
+
+
+def test_nothing_is_installed_while_nothing_changed(fake):
+    fake.make()
+    dev.ensure_venv("lock")
+    assert fake.commands == [] and fake.created == []
+
+
+@pytest.mark.parametrize("change", ["pyproject", "runner", "lock", "mode"])
+def test_a_changed_pyproject_lock_or_mode_reinstalls(fake, change):
+    fake.make()
+    mode = "lock"
+    if change == "pyproject":
+        (fake.root / "pyproject.toml").write_text('[project]\nname = "lnet"\n# changed\n')
+    elif change == "runner":
+        (fake.root / "runner" / "pyproject.toml").write_text("# changed\n")
+    elif change == "lock":
+        fake.lock.write_text(fake.lock.read_text().replace("2.4.6", "2.4.7"))
+    else:
+        mode = "newest"
+    dev.ensure_venv(mode)
+    (install,) = fake.pip_installs()
+    if mode == "newest":
+        assert "-c" not in install and install[-7:-4] == ["--upgrade", "--upgrade-strategy", "eager"]
+    else:
+        assert "-c" in install
+
+
+def test_newest_is_chosen_by_flag_or_environment(monkeypatch, fake):
+    assert not dev.newest_requested([])
+    assert dev.newest_requested(["--newest"])
+    monkeypatch.setenv("LNET_NEWEST", "1")
+    assert dev.newest_requested([])
+    assert dev.install_mode(False) == "lock"
+    fake.lock.unlink()
+    assert dev.install_mode(False) == "newest"  # no lock yet: says so, installs newest
+
+
+def test_a_dangling_interpreter_recreates_the_venv(fake, capsys):
+    fake.make()
+    dev.PYTHON.unlink()
+    dev.PYTHON.symlink_to(fake.root / "gone" / "python3.11")  # the base Python was removed
+    dev.ensure_venv("lock")
+    out = capsys.readouterr().out
+    assert "which no longer exists (the Python it was made from was upgraded or removed)" in out
+    assert "recreating .venv/" in out and "python3-venv" not in out
+    assert fake.created == [(fake.venv, True)]
+    assert len(fake.pip_installs()) == 1, "the new venv is installed from the lock"
+    assert dev.STAMP.read_text().strip() == dev.stamp_value("lock")
+
+
+def test_an_upgraded_base_python_recreates_the_venv(fake, capsys):
+    fake.make()
+    fake.reports = [report(python="3.99")]  # bin/python now runs another Python
+    dev.ensure_venv("lock")
+    assert "is now Python 3.99, but .venv/ was made for Python" in capsys.readouterr().out
+    assert fake.created == [(fake.venv, True)]
+
+
+@pytest.mark.parametrize(
+    "state, message",
+    [
+        ("no-python", "has no .venv/bin/python"),
+        ("home-gone", "no longer exists"),
+        ("does-not-run", "does not run"),
+    ],
+)
+def test_interpreter_problems_are_named(fake, state, message):
+    fake.make()
+    if state == "no-python":
+        dev.PYTHON.unlink()
+    elif state == "home-gone":
+        (fake.venv / "pyvenv.cfg").write_text(f"home = {fake.root / 'gone'}\nversion = 3.11.7\n")
+    why = dev.interpreter_problem(None if state == "does-not-run" else report())
+    assert why and message in why
+
+
+def test_a_healthy_venv_has_no_interpreter_problem(fake):
+    fake.make()
+    assert dev.interpreter_problem(report()) is None
+    fake.venv.joinpath("pyvenv.cfg").unlink()
+    shutil.rmtree(fake.venv)
+    assert dev.interpreter_problem(None) is None  # no .venv yet: dev.py creates it
+
+
+def test_a_removed_package_is_reinstalled_and_reported(fake, capsys):
+    fake.make()
+    fake.reports = [
+        report(
+            missing=[["scipy", "lnet"]],
+            installed={"numpy": "2.4.6"},
+            unimportable=[["scipy", []]],
+        ),
+        report(),  # after the repair
+    ]
+    dev.ensure_venv("lock")
+    out = capsys.readouterr().out
+    assert "repairing .venv: scipy is missing (required by lnet)" in out
+    assert "repaired .venv: scipy is missing (required by lnet)" in out
+    (install,) = fake.pip_installs()
+    assert install[-6:] == ["-c", "requirements/lock.txt", "-e", ".[test]", "-e", "./runner"]
+
+
+def test_a_package_at_another_version_than_the_lock_is_reinstalled(fake, capsys):
+    fake.make()
+    installed = {"numpy": "1.26.0", "scipy": "1.17.1"}
+    fake.reports = [report(installed=installed), report()]
+    dev.ensure_venv("lock")
+    assert "numpy 1.26.0 is installed but the lock says 2.4.6" in capsys.readouterr().out
+    assert len(fake.pip_installs()) == 1
+
+
+def test_versions_are_not_compared_with_the_lock_when_installing_the_newest(fake):
+    fake.make()
+    dev.STAMP.write_text(dev.stamp_value("newest") + "\n")
+    fake.reports = [report(installed={"numpy": "9.0", "scipy": "9.0"})]
+    dev.ensure_venv("newest")
+    assert fake.commands == []
+
+
+def test_packages_outside_what_the_book_needs_are_left_alone():
+    problems, force = dev.package_problems(
+        report(installed={"numpy": "2.4.6", "scipy": "1.17.1", "pandas": "0.1"}), "newest"
+    )
+    assert problems == [] and force == []
+
+
+def test_a_package_whose_files_are_gone_is_force_reinstalled(fake):
+    fake.make()
+    fake.reports = [report(unimportable=[["yaml", ["PyYAML"]], ["lnet", []]]), report()]
+    dev.ensure_venv("lock")
+    force = [c for c in fake.pip_installs() if "--force-reinstall" in c]
+    assert len(force) == 1
+    assert force[0][-5:] == ["-c", "requirements/lock.txt", "pyyaml", "-e", ".[test]"]
+    assert "pyyaml" in force[0] and force[0][-2:] == ["-e", ".[test]"] and "--no-deps" in force[0]
+
+
+def test_a_venv_that_stays_broken_stops_with_advice(fake):
+    fake.make()
+    broken = report(missing=[["scipy", "lnet"]])
+    fake.reports = [broken, broken]
+    with pytest.raises(SystemExit, match=r"still broken after reinstalling: scipy is missing.*Delete \.venv/"):
+        dev.ensure_venv("lock")
+
+
+def test_the_probe_runs_in_a_real_interpreter():
+    """The probe script itself (run here by the interpreter running the tests)."""
+    found = dev.probe(Path(sys.executable))
+    assert found is not None
+    assert found["python"] == "%d.%d" % sys.version_info[:2]
+    assert found["installed"]["pytest"] and "lnet" in found["required"]
+    assert dev.probe(Path("/nonexistent/python")) is None
+
+
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["book"], ["-m", "lnetbook", "build"]),
+        (["run", "book/scalar.ipynb", "-p", "y", "2.0"], ["-m", "lnetbook", "run", "book/scalar.ipynb", "-p", "y", "2.0"]),
+        (["html", "--student"], ["-m", "lnetbook", "html", "--student"]),
+        (["check"], ["-m", "lnetbook", "check"]),
+        (["list"], ["-m", "lnetbook", "list"]),
+        (["test", "-x", "-q"], ["-m", "pytest", "-x", "-q"]),
+        (["browser", "_build/html"], [str(ROOT / ".ci" / "browser_check.py"), "_build/html"]),
+    ],
+)
+def test_commands_are_forwarded(monkeypatch, argv, expected):
+    calls, modes = [], []
+    monkeypatch.setattr(dev, "ensure_venv", modes.append)
+    monkeypatch.setattr(dev, "run", lambda cmd, **kw: calls.append([str(c) for c in cmd]) or 0)
+    monkeypatch.delenv("LNET_NEWEST", raising=False)
+    assert dev.main(list(argv)) == 0
+    assert calls == [[str(dev.PYTHON), *expected]]
+    assert modes == ["lock"]
+    calls.clear()
+    assert dev.main(["--newest", *argv]) == 0 and modes[-1] == "newest"
+
+
+def test_usage_errors_exit_2(monkeypatch, capsys):
+    monkeypatch.setattr(dev, "ensure_venv", lambda mode: pytest.fail("no install on a usage error"))
+    assert dev.main([]) == 2
+    assert dev.main(["bogus"]) == 2
+    assert dev.main(["--fresh", "book"]) == 2
+    assert "unknown option --fresh" in capsys.readouterr().out
+
+
+def test_dev_py_lock_writes_the_lock_and_environment_yml(fake, monkeypatch, capsys):
+    for name in ("pyproject.toml", "runner/pyproject.toml"):
+        shutil.copy(ROOT / name, fake.root / name)
+    real = dev.read_lock(LOCK)
+    freeze = "\n".join(f"{n}=={v}" for n, v in sorted(real.items(), reverse=True)) + "\n"
+
+    def fake_run(cmd, **kw):
+        out = freeze if "freeze" in cmd else "26.0\n"
+        return subprocess.CompletedProcess(cmd, 0, stdout=out, stderr="")
+
+    monkeypatch.setattr(dev.subprocess, "run", fake_run)
+    assert dev.make_lock() == 0
+    (install,) = fake.pip_installs()
+    assert "--upgrade" in install and "-c" not in install, "a lock is made from the newest versions"
+    assert dev.read_lock(fake.lock) == real
+    body = [ln for ln in fake.lock.read_text().splitlines() if not ln.startswith("#")]
+    assert body == sorted(body, key=lambda ln: dev.normalize(ln.split("==")[0])), "sorted by name"
+    assert "Generated by `python3 dev.py lock`" in fake.lock.read_text()
+    env = yaml.safe_load((fake.root / "environment.yml").read_text())
+    assert f"numpy=={real['numpy']}" in env["dependencies"][-1]["pip"]
+    assert "numpy: 2.4.6 ->" in capsys.readouterr().out or real["numpy"] == "2.4.6"

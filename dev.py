@@ -258,7 +258,7 @@ def interpreter_problem(report: dict | None) -> str | None:
         return None
     if PYTHON.is_symlink() and not PYTHON.exists():
         return (
-            f"{rel(PYTHON)} points to {os.readlink(PYTHON)}, which no longer exists "
+            f"{rel(PYTHON)} points to {os.path.realpath(PYTHON)}, which no longer exists "
             "(the Python it was made from was upgraded or removed)"
         )
     if not PYTHON.exists():

@@ -114,10 +114,11 @@ def test_environment_yml_is_what_dev_py_lock_writes(tmp_path, monkeypatch):
     assert (tmp_path / "environment.yml").read_text() == (ROOT / "environment.yml").read_text()
 
 
-def test_workflows_use_the_python_of_the_lock():
-    for path in WORKFLOWS:
-        versions = re.findall(r"python-version:\s*\"?([\d.]+)\"?", path.read_text())
-        assert versions and set(versions) == {dev.lock_python(LOCK)}, path.name
+def test_the_workflows_build_with_the_python_of_the_lock():
+    text = (ROOT / ".github" / "workflows" / "build.yml").read_text()
+    assert re.findall(r"python-version:\s*\"?([\d.]+)\"?", text) == [dev.lock_python(LOCK)]
+    for path in WORKFLOWS:  # the others call build.yml
+        assert "python-version" not in path.read_text() or path.name == "build.yml"
 
 
 # ---------------------------------------------------------------------------------------
@@ -411,3 +412,121 @@ def test_dev_py_lock_writes_the_lock_and_environment_yml(fake, monkeypatch, caps
     env = yaml.safe_load((fake.root / "environment.yml").read_text())
     assert f"numpy=={real['numpy']}" in env["dependencies"][-1]["pip"]
     assert "numpy: 2.4.6 ->" in capsys.readouterr().out or real["numpy"] == "2.4.6"
+
+
+# ---------------------------------------------------------------------------------------
+# The GitHub workflows: valid, audited, pinned, least privilege
+
+SHA_PIN = re.compile(r"^\s*(?:-\s*)?uses:\s*([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # (v\d+(?:\.\d+)*)\s*$")
+
+
+def tool(name: str) -> str:
+    """A console script installed beside the interpreter running the tests ([test] extra)."""
+    path = Path(sys.executable).parent / name
+    found = str(path) if path.exists() else shutil.which(name)
+    assert found, f"{name} is not installed: it is in the [test] extra (python3 dev.py setup)"
+    return found
+
+
+def workflow(name: str) -> dict:
+    data = yaml.safe_load((ROOT / ".github" / "workflows" / name).read_text())
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as True
+    return data
+
+
+def test_the_workflows_are_there():
+    assert [p.name for p in WORKFLOWS] == ["build.yml", "ci.yml", "publish.yml", "weekly.yml"]
+
+
+def test_workflows_are_valid_against_the_github_workflow_schema():
+    done = subprocess.run(
+        [tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *map(str, WORKFLOWS)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_workflows_pass_the_zizmor_security_audit_offline():
+    done = subprocess.run(
+        [tool("zizmor"), "--offline", "--persona=pedantic", "--no-progress", str(ROOT / ".github" / "workflows")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "No findings to report" in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_action_is_pinned_to_a_commit_with_its_version_and_source(path):
+    text = path.read_text()
+    for line in text.splitlines():
+        if re.match(r"^\s*(?:-\s*)?uses:", line) and "$/" not in line:
+            m = SHA_PIN.match(line)
+            assert m, f"{path.name}: not pinned to a full commit SHA with '# vX.Y.Z': {line.strip()}"
+            action, sha, version = m.groups()
+            # the header comment says where the SHA was read
+            assert re.search(rf"#\s+{re.escape(action)}\s+{sha[:8]}\.\.\.\s+{re.escape(version)}\s+\S+/\S+", text), (
+                f"{path.name}: say in the header where {action}@{sha[:8]} ({version}) was read"
+            )
+
+
+def test_an_action_has_the_same_pin_in_every_workflow():
+    pins: dict[str, set] = {}
+    for path in WORKFLOWS:
+        for m in map(SHA_PIN.match, path.read_text().splitlines()):
+            if m:
+                pins.setdefault(m.group(1), set()).add(m.group(2))
+    assert pins and all(len(shas) == 1 for shas in pins.values()), pins
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_permissions_are_explicit_and_minimal(path):
+    wf = workflow(path.name)
+    assert wf["permissions"] == {}, "nothing at the top: each job asks for what it needs"
+    for name, job in wf["jobs"].items():
+        assert "permissions" in job, f"{path.name}: job {name} has no explicit permissions"
+        granted = {k: v for k, v in job["permissions"].items() if v != "none"}
+        if name == "deploy":
+            assert granted == {"pages": "write", "id-token": "write"}
+        else:
+            assert granted == {"contents": "read"}, f"{path.name}: job {name}"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_no_expression_in_a_run_block_and_no_persisted_credentials(path):
+    for job in workflow(path.name)["jobs"].values():
+        for step in job.get("steps", []):
+            assert "${{" not in step.get("run", ""), f"{path.name}: pass values through env:"
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False
+
+
+def test_the_build_runs_ci_run_and_keeps_the_artifacts():
+    wf = workflow("build.yml")
+    assert set(wf["on"]) == {"workflow_call"}
+    steps = wf["jobs"]["build"]["steps"]
+    run = next(s for s in steps if ".ci/run" in s.get("run", ""))
+    assert run["env"]["LNET_NEWEST"] == "${{ inputs.newest && '1' || '0' }}"
+    uploads = {s["with"].get("name", "github-pages"): s for s in steps if "upload" in s.get("uses", "")}
+    assert {"html", "executed-notebooks", "build-report", "failure-report", "github-pages"} <= set(uploads)
+    assert uploads["html"]["with"]["path"] == "_build/html" and uploads["html"]["if"] == "always()"
+    assert "_build/executed" in uploads["executed-notebooks"]["with"]["path"]
+    assert uploads["failure-report"]["if"] == "failure()"
+    assert "_build/ci.log" in uploads["failure-report"]["with"]["path"]
+    assert "reproduction.md" in uploads["build-report"]["with"]["path"]
+    assert uploads["github-pages"]["if"] == "inputs.pages"
+
+
+def test_the_triggers():
+    ci, publish, weekly = workflow("ci.yml"), workflow("publish.yml"), workflow("weekly.yml")
+    assert "pull_request" in ci["on"] and ci["on"]["push"]["branches-ignore"] == ["main"]
+    assert publish["on"]["push"] == {"branches": ["main"], "tags": ["v*"]}
+    assert publish["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    assert publish["jobs"]["build"]["with"] == {"pages": True}
+    assert publish["jobs"]["deploy"]["needs"] == "build"
+    assert publish["jobs"]["deploy"]["environment"]["name"] == "github-pages"
+    deploy_uses = [s["uses"].split("@")[0] for s in publish["jobs"]["deploy"]["steps"]]
+    assert deploy_uses == ["actions/configure-pages", "actions/deploy-pages"]
+    assert weekly["on"]["schedule"] and "workflow_dispatch" in weekly["on"]
+    assert weekly["jobs"]["newest"]["with"] == {"newest": True}
+    for wf in (ci, publish, weekly):
+        assert all(job["uses"] == "$/.github/workflows/build.yml" for n, job in wf["jobs"].items() if n != "deploy")

@@ -530,3 +530,152 @@ def test_the_triggers():
     assert weekly["jobs"]["newest"]["with"] == {"newest": True}
     for wf in (ci, publish, weekly):
         assert all(job["uses"] == "$/.github/workflows/build.yml" for n, job in wf["jobs"].items() if n != "deploy")
+
+
+# ---------------------------------------------------------------------------------------
+# Licenses and citation
+
+# sha256 of the words of the CC BY 4.0 legal code, joined by single spaces. The text in
+# LICENSE-CC-BY-4.0.txt is the copy check-jsonschema ships (of the Citation File Format
+# project's license); word for word it is the text Debian ships in
+# /usr/share/doc/libuv1/copyright, from "Using Creative Commons Public Licenses" on.
+CC_BY_4_WORDS_SHA256 = "b3abff15ae0c70e7f1911815ed06b4972181ff43d00be647cf5426435697ace5"
+
+
+def test_the_code_is_mit_licensed():
+    text = (ROOT / "LICENSE").read_text()
+    assert text.startswith("MIT License\n\nCopyright (c) 2026 The lnet-book authors\n")
+    assert "Permission is hereby granted, free of charge" in text
+    top = project(ROOT / "pyproject.toml")
+    assert top["license"] == "MIT" and top["license-files"] == ["LICENSE"]
+    assert project(ROOT / "runner" / "pyproject.toml")["license"] == "MIT"
+
+
+def test_the_text_and_figures_license_is_the_full_cc_by_4_legal_code():
+    import hashlib
+
+    text = (ROOT / "LICENSE-CC-BY-4.0.txt").read_text()
+    assert text.startswith("Creative Commons Attribution 4.0 International Public License")
+    for section in range(1, 9):
+        assert f"Section {section} -- " in text
+    assert text.rstrip().endswith("Creative Commons may be contacted at creativecommons.org.")
+    assert hashlib.sha256(" ".join(text.split()).encode()).hexdigest() == CC_BY_4_WORDS_SHA256
+
+
+def test_citation_cff_is_valid_cff_1_2_0():
+    done = subprocess.run(
+        [tool("check-jsonschema"), "--builtin-schema", "vendor.citation-file-format", str(ROOT / "CITATION.cff")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_citation_cff_cites_the_book_and_prefers_the_paper():
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert cff["authors"] == [{"name": "The lnet-book authors"}]
+    assert cff["version"] == project(ROOT / "pyproject.toml")["version"]
+    assert cff["license"] == ["MIT", "CC-BY-4.0"]
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", cff["date-released"])
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert cff["title"] == config["title"]
+    paper = cff["preferred-citation"]
+    names = ["Hancheng Min", "Salma Tarmoun", "René Vidal", "Enrique Mallada"]
+    assert [f"{a['given-names']} {a['family-names']}" for a in paper["authors"]] == names
+    assert (paper["type"], paper["year"], paper["volume"], paper["publisher"]["name"]) == (
+        "conference-paper", 2021, 139, "PMLR",
+    )
+    (extended,) = cff["references"]
+    assert "2105.06351" in extended["url"] and extended["doi"] == "10.48550/arXiv.2105.06351"
+    assert [f"{a['given-names']} {a['family-names']}" for a in extended["authors"]] == names
+
+
+# ---------------------------------------------------------------------------------------
+# Get the code: the first cell of a downloaded notebook
+
+from lnetbook import getcode  # noqa: E402
+
+URL = "https://github.com/OWNER/lnet-book"
+
+
+def transformed(cell: dict) -> str:
+    """The cell's source as IPython runs it (``%pip`` lines become function calls)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager().transform_cell(cell["source"])
+
+
+def test_the_cell_is_a_valid_hidden_code_cell():
+    import nbformat
+
+    cell = getcode.ensure_lnet_cell(URL)
+    assert cell["cell_type"] == "code" and cell["outputs"] == [] and cell["execution_count"] is None
+    assert cell["metadata"]["tags"] == ["remove-cell", getcode.CELL_TAG]
+    nb = getcode.with_ensure_lnet_cell(json.loads((ROOT / "book" / "scalar.ipynb").read_text()), URL)
+    nbformat.validate(nbformat.from_dict(nb))
+    assert nb["cells"][0] == cell
+
+
+def test_with_a_repository_it_installs_lnet_only_when_missing():
+    code = transformed(getcode.ensure_lnet_cell(URL + "/", branch="v1.0"))
+    compile(code, "cell", "exec")
+    guard, _, install = code.partition("except ImportError:")
+    assert "import lnet\n" in guard and "import lnetbook.claims" in guard and "run_line_magic" not in guard
+    assert f'lnet @ git+{URL}.git@v1.0' in install and "myst-nb" in install
+    assert f"--no-deps \"lnetbook @ git+{URL}.git@v1.0#subdirectory=runner\"" in install
+
+
+def test_the_cell_runs_as_a_no_op_where_lnet_is_installed():
+    """Run it here (lnet and lnetbook are installed): it must not try to install."""
+    calls = []
+
+    class FakeIPython:
+        def run_line_magic(self, name, line):
+            calls.append((name, line))
+
+    code = transformed(getcode.ensure_lnet_cell(URL))
+    pytest.importorskip("myst_nb")
+    exec(compile(code, "cell", "exec"), {"get_ipython": FakeIPython})
+    assert calls == []
+    exec(compile(transformed(getcode.ensure_lnet_cell("")), "cell", "exec"), {})
+
+
+def test_the_cell_installs_where_lnet_is_missing(monkeypatch):
+    calls = []
+
+    class FakeIPython:
+        def run_line_magic(self, name, line):
+            calls.append((name, line))
+            monkeypatch.delitem(sys.modules, "lnet_missing_marker", raising=False)
+
+    code = transformed(getcode.ensure_lnet_cell(URL)).replace("import lnet\n", "import lnet_missing_marker\n", 1)
+    exec(compile(code, "cell", "exec"), {"get_ipython": FakeIPython})
+    assert [name for name, _ in calls] == ["pip", "pip"]
+    assert calls[0][1].startswith("install --quiet") and "--no-deps" in calls[1][1]
+
+
+def test_without_a_repository_it_says_how_to_install_from_a_clone():
+    code = transformed(getcode.ensure_lnet_cell("  "))
+    assert "run_line_magic" not in code and "pip install -e . -e ./runner" in code
+    code = code.replace("import lnet\n", "import lnet_missing_marker\n", 1)
+    with pytest.raises(ModuleNotFoundError, match="python3 dev.py setup"):
+        exec(compile(code, "cell", "exec"), {})
+
+
+@pytest.mark.parametrize(
+    "url, branch",
+    [('https://github.com/o/r"; import os', "main"), ("git@github.com:o/r", "main"), ("http://github.com/o/r", "main"),
+     (URL, "main; rm -rf /"), (URL, "--upgrade")],
+)
+def test_urls_and_branches_that_would_inject_code_are_refused(url, branch):
+    with pytest.raises(ValueError):
+        getcode.ensure_lnet_cell(url, branch)
+
+
+def test_the_cell_is_added_once():
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "markdown", "id": "a", "metadata": {}, "source": "# T"}]}
+    once = getcode.with_ensure_lnet_cell(nb, URL)
+    twice = getcode.with_ensure_lnet_cell(once, URL, branch="v2")
+    assert [c.get("id") for c in twice["cells"]] == [getcode.CELL_ID, "a"]
+    assert "@v2" in twice["cells"][0]["source"] and len(nb["cells"]) == 1
+    old = getcode.with_ensure_lnet_cell(dict(nb, nbformat_minor=4), URL)
+    assert "id" not in old["cells"][0]

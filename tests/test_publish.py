@@ -679,3 +679,27 @@ def test_the_cell_is_added_once():
     assert "@v2" in twice["cells"][0]["source"] and len(nb["cells"]) == 1
     old = getcode.with_ensure_lnet_cell(dict(nb, nbformat_minor=4), URL)
     assert "id" not in old["cells"][0]
+
+
+# ---------------------------------------------------------------------------------------
+# The book's pages about citing and getting the code
+
+
+def test_get_code_page_uses_only_commands_dev_py_has():
+    text = (ROOT / "book" / "get_code.md").read_text()
+    used = re.findall(r"python3 dev\.py (\w+)", text)
+    assert used and set(used) <= set(dev.COMMANDS)
+    assert "python3 dev.py run book/scalar.ipynb -p NAME VALUE" in text
+    assert "conda env create -f environment.yml" in text and "python -m lnetbook build" in text
+
+
+def test_cite_page_points_to_the_paper_and_states_both_licenses():
+    text = (ROOT / "book" / "cite.md").read_text()
+    assert "{cite:p}`min2021explicit`" in text and "{cite:p}`min2021convergence`" in text
+    bib = (ROOT / "book" / "references.bib").read_text()
+    paper = re.search(r"@inproceedings\{min2021explicit,.*?\n\}", bib, re.DOTALL).group(0)
+    fields = dict(re.findall(r"^\s*(\w+)\s*=\s*\{(.*)\},?$", paper, re.MULTILINE))
+    for key in ("author", "booktitle", "volume", "publisher", "year"):
+        assert fields[key] in text, f"cite.md's BibTeX of the paper differs in {key}"
+    assert "author       = {{The lnet-book authors}}" in text  # an entity, not a person
+    assert "creativecommons.org/licenses/by/4.0" in text and "MIT license" in text

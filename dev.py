@@ -3,7 +3,7 @@
 
     python3 dev.py book      # build the whole book: execute every notebook, HTML, check
     python3 dev.py run book/scalar.ipynb -p y 2.0   # rerun notebooks with other parameters
-    python3 dev.py html      # rebuild the HTML from the executed notebooks (--student: no solutions)
+    python3 dev.py html      # rebuild the HTML from what ran (--student: without solutions)
     python3 dev.py check     # compare the last build's numbers with book/expected.yml
     python3 dev.py list      # list the book's notebooks
     python3 dev.py test      # run the test suite (extra arguments go to pytest)
@@ -98,7 +98,7 @@ STAMP = VENV / ".lnet-installed"
 
 
 def normalize(name: str) -> str:
-    """PEP 503 normalized project name: ``Jinja2`` -> ``jinja2``, ``sphinx_design`` -> ``sphinx-design``."""
+    """PEP 503 normalized name: ``Jinja2`` -> ``jinja2``, ``sphinx_design`` -> ``sphinx-design``."""
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
@@ -131,7 +131,10 @@ def install_mode(newest: bool) -> str:
     if newest:
         return "newest"
     if not LOCK.is_file():
-        say(f"no {rel(LOCK)}: installing the newest allowed versions (python3 dev.py lock writes one)")
+        say(
+            f"no {rel(LOCK)}: installing the newest allowed versions "
+            "(python3 dev.py lock writes one)"
+        )
         return "newest"
     return "lock"
 
@@ -173,7 +176,7 @@ from importlib import metadata, util
 def norm(name):
     return re.sub(r"[-_.]+", "-", name).lower()
 
-out = {"python": "%d.%d" % sys.version_info[:2], "installed": {}, "required": [],
+out = {"python": "{}.{}".format(*sys.version_info[:2]), "installed": {}, "required": [],
        "missing": [], "conflicts": [], "unimportable": []}
 dists = {}
 for d in metadata.distributions():
@@ -225,7 +228,11 @@ def probe(python: Path = PYTHON) -> dict | None:
     script = PROBE.replace("MODULES", repr(KEY_MODULES))
     try:
         done = subprocess.run(
-            [str(python), "-I", "-c", script], capture_output=True, text=True, timeout=120
+            [str(python), "-I", "-c", script],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -308,7 +315,7 @@ def package_problems(report: dict, mode: str) -> tuple[list[str], list[str]]:
 
 def create_venv(env_dir: Path, clear: bool = False) -> None:
     try:
-        venv.EnvBuilder(with_pip=True, clear=clear).create(env_dir)
+        venv.EnvBuilder(with_pip=True, clear=clear, symlinks=os.name != "nt").create(env_dir)
     except (OSError, subprocess.CalledProcessError) as exc:
         hint = ""
         try:
@@ -338,7 +345,10 @@ def ensure_venv(mode: str) -> None:
     report = probe() if PYTHON.exists() else None
     why = interpreter_problem(report)
     if why:
-        say(f"{why}: recreating {rel(VENV)}/ with {sys.executable} (Python {platform.python_version()})")
+        say(
+            f"{why}: recreating {rel(VENV)}/ with {sys.executable} "
+            f"(Python {platform.python_version()})"
+        )
         create_venv(VENV, clear=True)
         STAMP.unlink(missing_ok=True)  # a new venv has nothing installed
         report = None
@@ -385,7 +395,11 @@ def direct_requirements() -> list[str]:
     names: list[str] = []
     top = tomllib.loads(PYPROJECTS[0].read_text())["project"]
     runner = tomllib.loads(PYPROJECTS[1].read_text())["project"]
-    for req in [*top["dependencies"], *top["optional-dependencies"]["test"], *runner["dependencies"]]:
+    for req in [
+        *top["dependencies"],
+        *top["optional-dependencies"]["test"],
+        *runner["dependencies"],
+    ]:
         name = normalize(re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", req).group(1))
         if name not in names and name not in ("lnet", "lnetbook"):
             names.append(name)
@@ -436,7 +450,7 @@ def write_environment(pins: dict[str, str], python: str) -> None:
 
 
 def make_lock() -> int:
-    """Resolve the newest allowed versions in a fresh venv and write the lock and environment.yml."""
+    """Resolve the newest allowed versions in a fresh venv; write the lock and environment.yml."""
     with tempfile.TemporaryDirectory(prefix="lnet-lock-") as tmp:
         env_dir = Path(tmp) / "venv"
         say(f"creating a fresh virtual environment in {env_dir}")
@@ -445,12 +459,24 @@ def make_lock() -> int:
         if run(pip_install(python, "newest")):
             sys.exit("dev.py: pip install failed; the lock was not changed")
         freeze = subprocess.run(
-            [str(python), "-m", "pip", "freeze", "--exclude-editable", "--disable-pip-version-check"],
-            cwd=ROOT, capture_output=True, text=True, check=True,
+            [
+                str(python),
+                "-m",
+                "pip",
+                "freeze",
+                "--exclude-editable",
+                "--disable-pip-version-check",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         pip_version = subprocess.run(
             [str(python), "-c", "import pip; print(pip.__version__)"],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
     lines = sorted(
         (ln.strip() for ln in freeze.splitlines() if ln.strip() and not ln.startswith("#")),
@@ -471,7 +497,7 @@ def make_lock() -> int:
     old = read_lock() if LOCK.is_file() else {}
     LOCK.write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
     new = read_lock()
-    write_environment(new, "%d.%d" % sys.version_info[:2])
+    write_environment(new, "{}.{}".format(*sys.version_info[:2]))
     changed = sorted(n for n in new.keys() | old.keys() if old.get(n) != new.get(n))
     say(f"wrote {rel(LOCK)} ({len(new)} packages) and {rel(ENVIRONMENT)}")
     for name in changed:
@@ -483,6 +509,9 @@ def make_lock() -> int:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] in (["-h"], ["--help"], ["help"]):
+        print(__doc__)
+        return 0
     flags = []
     while argv and argv[0].startswith("--"):
         flags.append(argv.pop(0))
@@ -490,7 +519,9 @@ def main(argv: list[str]) -> int:
     if unknown or not argv or argv[0] not in COMMANDS:
         print(USAGE)
         if unknown:
-            print(f"\ndev.py: unknown option {' '.join(unknown)} (only --newest, before the command)")
+            print(
+                f"\ndev.py: unknown option {' '.join(unknown)} (only --newest, before the command)"
+            )
         return 2
     command, rest = argv[0], argv[1:]
     if command == "lock":

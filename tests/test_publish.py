@@ -18,6 +18,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from lnetbook import getcode
 from packaging.requirements import Requirement
 from packaging.version import Version
 
@@ -105,7 +106,9 @@ def test_environment_yml_pins_the_locked_versions():
     for line in pip_lines[1:-2]:
         name, _, version = line.partition("==")
         env_pins[dev.normalize(name)] = version
-    assert env_pins == {dev.normalize(r.name): pins[dev.normalize(r.name)] for r in direct_requirements()}
+    assert env_pins == {
+        dev.normalize(r.name): pins[dev.normalize(r.name)] for r in direct_requirements()
+    }
 
 
 def test_environment_yml_is_what_dev_py_lock_writes(tmp_path, monkeypatch):
@@ -128,7 +131,7 @@ def test_the_workflows_build_with_the_python_of_the_lock():
 def report(**changes) -> dict:
     """A probe report of a healthy .venv that matches the lock below, with ``changes``."""
     healthy = {
-        "python": "%d.%d" % sys.version_info[:2],
+        "python": "{}.{}".format(*sys.version_info[:2]),
         "installed": {"numpy": "2.4.6", "scipy": "1.17.1", "lnet": "0.1.0", "lnetbook": "1.0.0"},
         "required": ["lnet", "lnetbook", "numpy", "scipy"],
         "missing": [],
@@ -173,7 +176,8 @@ class FakeVenv:
         python.parent.mkdir(parents=True, exist_ok=True)
         python.write_text("")
         (env_dir / "pyvenv.cfg").write_text(
-            f"home = {Path(sys.executable).parent}\nversion = {'.'.join(map(str, sys.version_info[:3]))}\n"
+            f"home = {Path(sys.executable).parent}\n"
+            f"version = {'.'.join(map(str, sys.version_info[:3]))}\n"
         )
 
     def make(self):
@@ -228,7 +232,11 @@ def test_a_changed_pyproject_lock_or_mode_reinstalls(fake, change):
     dev.ensure_venv(mode)
     (install,) = fake.pip_installs()
     if mode == "newest":
-        assert "-c" not in install and install[-7:-4] == ["--upgrade", "--upgrade-strategy", "eager"]
+        assert "-c" not in install and install[-7:-4] == [
+            "--upgrade",
+            "--upgrade-strategy",
+            "eager",
+        ]
     else:
         assert "-c" in install
 
@@ -346,7 +354,9 @@ def test_a_venv_that_stays_broken_stops_with_advice(fake):
     fake.make()
     broken = report(missing=[["scipy", "lnet"]])
     fake.reports = [broken, broken]
-    with pytest.raises(SystemExit, match=r"still broken after reinstalling: scipy is missing.*Delete \.venv/"):
+    with pytest.raises(
+        SystemExit, match=r"still broken after reinstalling: scipy is missing.*Delete \.venv/"
+    ):
         dev.ensure_venv("lock")
 
 
@@ -354,7 +364,7 @@ def test_the_probe_runs_in_a_real_interpreter():
     """The probe script itself (run here by the interpreter running the tests)."""
     found = dev.probe(Path(sys.executable))
     assert found is not None
-    assert found["python"] == "%d.%d" % sys.version_info[:2]
+    assert found["python"] == "{}.{}".format(*sys.version_info[:2])
     assert found["installed"]["pytest"] and "lnet" in found["required"]
     assert dev.probe(Path("/nonexistent/python")) is None
 
@@ -363,7 +373,10 @@ def test_the_probe_runs_in_a_real_interpreter():
     "argv, expected",
     [
         (["book"], ["-m", "lnetbook", "build"]),
-        (["run", "book/scalar.ipynb", "-p", "y", "2.0"], ["-m", "lnetbook", "run", "book/scalar.ipynb", "-p", "y", "2.0"]),
+        (
+            ["run", "book/scalar.ipynb", "-p", "y", "2.0"],
+            ["-m", "lnetbook", "run", "book/scalar.ipynb", "-p", "y", "2.0"],
+        ),
         (["html", "--student"], ["-m", "lnetbook", "html", "--student"]),
         (["check"], ["-m", "lnetbook", "check"]),
         (["list"], ["-m", "lnetbook", "list"]),
@@ -389,6 +402,7 @@ def test_usage_errors_exit_2(monkeypatch, capsys):
     assert dev.main(["bogus"]) == 2
     assert dev.main(["--fresh", "book"]) == 2
     assert "unknown option --fresh" in capsys.readouterr().out
+    assert dev.main(["--help"]) == 0 and "--newest" in capsys.readouterr().out
 
 
 def test_dev_py_lock_writes_the_lock_and_environment_yml(fake, monkeypatch, capsys):
@@ -417,7 +431,9 @@ def test_dev_py_lock_writes_the_lock_and_environment_yml(fake, monkeypatch, caps
 # ---------------------------------------------------------------------------------------
 # The GitHub workflows: valid, audited, pinned, least privilege
 
-SHA_PIN = re.compile(r"^\s*(?:-\s*)?uses:\s*([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # (v\d+(?:\.\d+)*)\s*$")
+SHA_PIN = re.compile(
+    r"^\s*(?:-\s*)?uses:\s*([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # (v\d+(?:\.\d+)*)\s*$"
+)
 
 
 def tool(name: str) -> str:
@@ -440,16 +456,33 @@ def test_the_workflows_are_there():
 
 def test_workflows_are_valid_against_the_github_workflow_schema():
     done = subprocess.run(
-        [tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *map(str, WORKFLOWS)],
-        capture_output=True, text=True, timeout=120,
+        [
+            tool("check-jsonschema"),
+            "--builtin-schema",
+            "vendor.github-workflows",
+            *map(str, WORKFLOWS),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_workflows_pass_the_zizmor_security_audit_offline():
     done = subprocess.run(
-        [tool("zizmor"), "--offline", "--persona=pedantic", "--no-progress", str(ROOT / ".github" / "workflows")],
-        capture_output=True, text=True, timeout=120,
+        [
+            tool("zizmor"),
+            "--offline",
+            "--persona=pedantic",
+            "--no-progress",
+            str(ROOT / ".github" / "workflows"),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "No findings to report" in done.stdout + done.stderr
@@ -461,12 +494,14 @@ def test_every_action_is_pinned_to_a_commit_with_its_version_and_source(path):
     for line in text.splitlines():
         if re.match(r"^\s*(?:-\s*)?uses:", line) and "$/" not in line:
             m = SHA_PIN.match(line)
-            assert m, f"{path.name}: not pinned to a full commit SHA with '# vX.Y.Z': {line.strip()}"
+            assert m, (
+                f"{path.name}: not pinned to a full commit SHA with '# vX.Y.Z': {line.strip()}"
+            )
             action, sha, version = m.groups()
             # the header comment says where the SHA was read
-            assert re.search(rf"#\s+{re.escape(action)}\s+{sha[:8]}\.\.\.\s+{re.escape(version)}\s+\S+/\S+", text), (
-                f"{path.name}: say in the header where {action}@{sha[:8]} ({version}) was read"
-            )
+            assert re.search(
+                rf"#\s+{re.escape(action)}\s+{sha[:8]}\.\.\.\s+{re.escape(version)}\s+\S+/\S+", text
+            ), f"{path.name}: say in the header where {action}@{sha[:8]} ({version}) was read"
 
 
 def test_an_action_has_the_same_pin_in_every_workflow():
@@ -506,8 +541,12 @@ def test_the_build_runs_ci_run_and_keeps_the_artifacts():
     steps = wf["jobs"]["build"]["steps"]
     run = next(s for s in steps if ".ci/run" in s.get("run", ""))
     assert run["env"]["LNET_NEWEST"] == "${{ inputs.newest && '1' || '0' }}"
-    uploads = {s["with"].get("name", "github-pages"): s for s in steps if "upload" in s.get("uses", "")}
-    assert {"html", "executed-notebooks", "build-report", "failure-report", "github-pages"} <= set(uploads)
+    uploads = {
+        s["with"].get("name", "github-pages"): s for s in steps if "upload" in s.get("uses", "")
+    }
+    assert {"html", "executed-notebooks", "build-report", "failure-report", "github-pages"} <= set(
+        uploads
+    )
     assert uploads["html"]["with"]["path"] == "_build/html" and uploads["html"]["if"] == "always()"
     assert "_build/executed" in uploads["executed-notebooks"]["with"]["path"]
     assert uploads["failure-report"]["if"] == "failure()"
@@ -529,7 +568,11 @@ def test_the_triggers():
     assert weekly["on"]["schedule"] and "workflow_dispatch" in weekly["on"]
     assert weekly["jobs"]["newest"]["with"] == {"newest": True}
     for wf in (ci, publish, weekly):
-        assert all(job["uses"] == "$/.github/workflows/build.yml" for n, job in wf["jobs"].items() if n != "deploy")
+        assert all(
+            job["uses"] == "$/.github/workflows/build.yml"
+            for n, job in wf["jobs"].items()
+            if n != "deploy"
+        )
 
 
 # ---------------------------------------------------------------------------------------
@@ -564,8 +607,16 @@ def test_the_text_and_figures_license_is_the_full_cc_by_4_legal_code():
 
 def test_citation_cff_is_valid_cff_1_2_0():
     done = subprocess.run(
-        [tool("check-jsonschema"), "--builtin-schema", "vendor.citation-file-format", str(ROOT / "CITATION.cff")],
-        capture_output=True, text=True, timeout=120,
+        [
+            tool("check-jsonschema"),
+            "--builtin-schema",
+            "vendor.citation-file-format",
+            str(ROOT / "CITATION.cff"),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -582,7 +633,10 @@ def test_citation_cff_cites_the_book_and_prefers_the_paper():
     names = ["Hancheng Min", "Salma Tarmoun", "René Vidal", "Enrique Mallada"]
     assert [f"{a['given-names']} {a['family-names']}" for a in paper["authors"]] == names
     assert (paper["type"], paper["year"], paper["volume"], paper["publisher"]["name"]) == (
-        "conference-paper", 2021, 139, "PMLR",
+        "conference-paper",
+        2021,
+        139,
+        "PMLR",
     )
     (extended,) = cff["references"]
     assert "2105.06351" in extended["url"] and extended["doi"] == "10.48550/arXiv.2105.06351"
@@ -591,8 +645,6 @@ def test_citation_cff_cites_the_book_and_prefers_the_paper():
 
 # ---------------------------------------------------------------------------------------
 # Get the code: the first cell of a downloaded notebook
-
-from lnetbook import getcode  # noqa: E402
 
 URL = "https://github.com/OWNER/lnet-book"
 
@@ -610,7 +662,9 @@ def test_the_cell_is_a_valid_hidden_code_cell():
     cell = getcode.ensure_lnet_cell(URL)
     assert cell["cell_type"] == "code" and cell["outputs"] == [] and cell["execution_count"] is None
     assert cell["metadata"]["tags"] == ["remove-cell", getcode.CELL_TAG]
-    nb = getcode.with_ensure_lnet_cell(json.loads((ROOT / "book" / "scalar.ipynb").read_text()), URL)
+    nb = getcode.with_ensure_lnet_cell(
+        json.loads((ROOT / "book" / "scalar.ipynb").read_text()), URL
+    )
     nbformat.validate(nbformat.from_dict(nb))
     assert nb["cells"][0] == cell
 
@@ -619,9 +673,13 @@ def test_with_a_repository_it_installs_lnet_only_when_missing():
     code = transformed(getcode.ensure_lnet_cell(URL + "/", branch="v1.0"))
     compile(code, "cell", "exec")
     guard, _, install = code.partition("except ImportError:")
-    assert "import lnet\n" in guard and "import lnetbook.claims" in guard and "run_line_magic" not in guard
-    assert f'lnet @ git+{URL}.git@v1.0' in install and "myst-nb" in install
-    assert f"--no-deps \"lnetbook @ git+{URL}.git@v1.0#subdirectory=runner\"" in install
+    assert (
+        "import lnet\n" in guard
+        and "import lnetbook.claims" in guard
+        and "run_line_magic" not in guard
+    )
+    assert f"lnet @ git+{URL}.git@v1.0" in install and "myst-nb" in install
+    assert f'--no-deps "lnetbook @ git+{URL}.git@v1.0#subdirectory=runner"' in install
 
 
 def test_the_cell_runs_as_a_no_op_where_lnet_is_installed():
@@ -634,9 +692,9 @@ def test_the_cell_runs_as_a_no_op_where_lnet_is_installed():
 
     code = transformed(getcode.ensure_lnet_cell(URL))
     pytest.importorskip("myst_nb")
-    exec(compile(code, "cell", "exec"), {"get_ipython": FakeIPython})
+    exec(compile(code, "cell", "exec"), {"get_ipython": FakeIPython})  # noqa: S102
     assert calls == []
-    exec(compile(transformed(getcode.ensure_lnet_cell("")), "cell", "exec"), {})
+    exec(compile(transformed(getcode.ensure_lnet_cell("")), "cell", "exec"), {})  # noqa: S102
 
 
 def test_the_cell_installs_where_lnet_is_missing(monkeypatch):
@@ -647,8 +705,10 @@ def test_the_cell_installs_where_lnet_is_missing(monkeypatch):
             calls.append((name, line))
             monkeypatch.delitem(sys.modules, "lnet_missing_marker", raising=False)
 
-    code = transformed(getcode.ensure_lnet_cell(URL)).replace("import lnet\n", "import lnet_missing_marker\n", 1)
-    exec(compile(code, "cell", "exec"), {"get_ipython": FakeIPython})
+    code = transformed(getcode.ensure_lnet_cell(URL)).replace(
+        "import lnet\n", "import lnet_missing_marker\n", 1
+    )
+    exec(compile(code, "cell", "exec"), {"get_ipython": FakeIPython})  # noqa: S102
     assert [name for name, _ in calls] == ["pip", "pip"]
     assert calls[0][1].startswith("install --quiet") and "--no-deps" in calls[1][1]
 
@@ -658,13 +718,18 @@ def test_without_a_repository_it_says_how_to_install_from_a_clone():
     assert "run_line_magic" not in code and "pip install -e . -e ./runner" in code
     code = code.replace("import lnet\n", "import lnet_missing_marker\n", 1)
     with pytest.raises(ModuleNotFoundError, match="python3 dev.py setup"):
-        exec(compile(code, "cell", "exec"), {})
+        exec(compile(code, "cell", "exec"), {})  # noqa: S102
 
 
 @pytest.mark.parametrize(
     "url, branch",
-    [('https://github.com/o/r"; import os', "main"), ("git@github.com:o/r", "main"), ("http://github.com/o/r", "main"),
-     (URL, "main; rm -rf /"), (URL, "--upgrade")],
+    [
+        ('https://github.com/o/r"; import os', "main"),
+        ("git@github.com:o/r", "main"),
+        ("http://github.com/o/r", "main"),
+        (URL, "main; rm -rf /"),
+        (URL, "--upgrade"),
+    ],
 )
 def test_urls_and_branches_that_would_inject_code_are_refused(url, branch):
     with pytest.raises(ValueError):
@@ -672,7 +737,12 @@ def test_urls_and_branches_that_would_inject_code_are_refused(url, branch):
 
 
 def test_the_cell_is_added_once():
-    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "markdown", "id": "a", "metadata": {}, "source": "# T"}]}
+    nb = {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {},
+        "cells": [{"cell_type": "markdown", "id": "a", "metadata": {}, "source": "# T"}],
+    }
     once = getcode.with_ensure_lnet_cell(nb, URL)
     twice = getcode.with_ensure_lnet_cell(once, URL, branch="v2")
     assert [c.get("id") for c in twice["cells"]] == [getcode.CELL_ID, "a"]

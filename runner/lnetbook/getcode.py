@@ -28,7 +28,7 @@ CELL_TAG = "lnetbook-ensure-lnet"
 _URL = re.compile(r"https://[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~-]+)+")
 _BRANCH = re.compile(r"[A-Za-z0-9._/-]+")
 
-_INSTALL = '''\
+_INSTALL = """\
 # Runs as downloaded: in Colab or a fresh Python this installs lnet and the book's
 # notebook helpers from {url} (branch {branch}); where they are installed it does nothing.
 try:
@@ -42,9 +42,9 @@ except ImportError:
     importlib.invalidate_caches()
     import lnet
     import lnetbook.claims
-'''
+"""
 
-_EXPLAIN = '''\
+_EXPLAIN = """\
 # This notebook needs lnet and the book's notebook helpers (lnetbook); where they are
 # installed this cell does nothing.
 try:
@@ -57,12 +57,12 @@ except ImportError:
         "kernel of .venv, or install both into this Python from the clone's top folder "
         "with `pip install -e . -e ./runner`; then restart the kernel."
     ) from None
-'''
+"""
 
 
 def _clean_url(repo_url: str) -> str:
     url = (repo_url or "").strip().rstrip("/")
-    url = url[: -len(".git")] if url.endswith(".git") else url
+    url = url.removesuffix(".git")
     if url and not _URL.fullmatch(url):
         raise ValueError(
             f"repository url {repo_url!r} is not a plain https URL such as "
@@ -115,7 +115,8 @@ def with_ensure_lnet_cell(nb: dict, repo_url: str, branch: str = "main") -> dict
     not changed.
     """
     cells = [
-        c for c in nb.get("cells", [])
+        c
+        for c in nb.get("cells", [])
         if c.get("id") != CELL_ID and CELL_TAG not in c.get("metadata", {}).get("tags", [])
     ]
     cell = ensure_lnet_cell(repo_url, branch)

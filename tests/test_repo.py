@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -112,64 +111,7 @@ def test_citations_in_markdown_use_known_keys():
                 assert key.strip() in CONTEXT_KEYS, f"{md.name}: unknown citation key {key!r}"
 
 
-# ---------------------------------------------------------------------------------------
-# environment.yml and pyproject.toml name the same dependencies
-
-_REQ = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*([^;#]*)")
-
-
-def parse_requirement(text: str) -> tuple[str, str]:
-    """(normalized name, specifier without spaces) of a pip or conda requirement."""
-    m = _REQ.match(text)
-    assert m, f"cannot parse requirement {text!r}"
-    name = re.sub(r"[-_.]+", "-", m.group(1)).lower()
-    return name, m.group(3).replace(" ", "")
-
-
-def pyproject_dependencies() -> dict[str, str]:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    reqs = list(project["dependencies"])
-    for extra in ("book", "test"):
-        reqs += project["optional-dependencies"][extra]
-    deps: dict[str, str] = {}
-    for req in reqs:
-        name, spec = parse_requirement(req)
-        assert deps.get(name, spec) == spec, (
-            f"pyproject.toml names {name} twice with different versions"
-        )
-        deps[name] = spec
-    return deps
-
-
-def environment_dependencies() -> tuple[dict[str, str], list[str], str]:
-    env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    deps, pip_lines, python = {}, [], None
-    for item in env["dependencies"]:
-        if isinstance(item, dict):
-            pip_lines += item.get("pip", [])
-            continue
-        name, spec = parse_requirement(item)
-        if name == "python":
-            python = spec
-        elif name != "pip":
-            deps[name] = spec
-    for line in pip_lines:
-        if not line.startswith("-"):
-            name, spec = parse_requirement(line)
-            deps[name] = spec
-    return deps, pip_lines, python
-
-
-def test_environment_yml_and_pyproject_name_the_same_dependencies():
-    env, _, _ = environment_dependencies()
-    assert env == pyproject_dependencies()
-
-
-def test_environment_yml_installs_lnet_and_matches_requires_python():
-    _, pip_lines, python = environment_dependencies()
-    assert "-e ." in pip_lines
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert python == project["requires-python"].replace(" ", "")
+# environment.yml, requirements/lock.txt and pyproject.toml agree: tests/test_publish.py
 
 
 # ---------------------------------------------------------------------------------------

@@ -200,7 +200,7 @@ def test_scalar_case_is_exact(u, v, y, s2):
     if abs(y - np.sqrt(s2) * u * v) < 1e-6 or abs(u * v) < 1e-6:
         return
     rate = lnet.instantaneous_rate(X, Y, U, V)
-    exact = s2 * lnet.scalar_rate(u * u - v * v, u * v)
+    exact = s2 * lnet.scalar_rate_from_product(u * u - v * v, u * v)
     assert rate == pytest.approx(exact, rel=1e-10)
     assert lnet.rate_lower_bound(X, Y, U, V) == pytest.approx(exact, rel=1e-10)
 
@@ -377,11 +377,11 @@ def test_homogeneous_imbalance_recovers_tarmoun_rate():
 
 
 def test_scalar_rate_closed_form():
-    assert lnet.scalar_rate(0.0, 1.5) == pytest.approx(6.0)
-    assert lnet.scalar_rate(3.0, 0.0) == pytest.approx(6.0)
+    assert lnet.scalar_rate_from_product(0.0, 1.5) == pytest.approx(6.0)
+    assert lnet.scalar_rate_from_product(3.0, 0.0) == pytest.approx(6.0)
     u, v = 1.3, -0.4
-    assert lnet.scalar_rate(u * u - v * v, u * v) == pytest.approx(2 * (u * u + v * v))
-    assert lnet.scalar_rate(np.array([0.0, 3.0]), np.array([1.5, 0.0])) == pytest.approx([6, 6])
+    assert lnet.scalar_rate_from_product(u * u - v * v, u * v) == pytest.approx(2 * (u * u + v * v))
+    assert lnet.scalar_rate_from_product(np.array([0.0, 3.0]), np.array([1.5, 0.0])) == pytest.approx([6, 6])
 
 
 def test_theorem3_bound_curve_and_local_restart():
@@ -482,7 +482,7 @@ def test_instantaneous_rate_is_nan_at_a_global_minimum():
     U, V = np.array([[1.0], [0.0]]), np.array([[2.0]])
     q = lnet.rate_quantities(X, Y, U, V)
     assert q.loss_tilde == 0 and np.isnan(q.instantaneous_rate)
-    assert q.rate_lower_bound == pytest.approx(lnet.scalar_rate(1 - 4, 2))
+    assert q.rate_lower_bound == pytest.approx(lnet.scalar_rate_from_product(1 - 4, 2))
 
 
 def test_experiment_A_legend_values_are_the_imbalance_level():

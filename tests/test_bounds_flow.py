@@ -144,7 +144,7 @@ def test_bounds_along_lnet_gradient_flow():
     q0 = lnet.rate_quantities(X, Y, U0, V0, problem=p)
     T = 4 / q0.convergence_rate
     t = np.linspace(0, T, 20)
-    res = lnet.gradient_flow(None, None, U0, V0, T, problem=p, t_eval=t, rtol=1e-11, atol=1e-14,
+    res = lnet.gradient_flow(None, None, U0, V0, T, problem=p, t_eval=t, ode_rtol=1e-11, ode_atol=1e-14,
                              record=("ltilde", "rate", "gram"))
     L, rate, gram = res["ltilde"], res["rate"], res["gram"]
     spec = lnet.imbalance_spectrum(p.Phi1.T @ U0, V0)

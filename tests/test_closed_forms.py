@@ -5,7 +5,7 @@ import pytest
 
 import lnet
 
-TOL = dict(rtol=1e-11, atol=1e-13)
+TOL = dict(ode_rtol=1e-11, ode_atol=1e-13)
 
 
 def _whitened_problem(n=6, D=15, m=2, seed=0):
@@ -53,7 +53,7 @@ def test_balanced_riccati_matches_the_flow(h):
 @pytest.mark.parametrize("lambda0,h,m", [(0.8, 4, 2), (2.0, 6, 1), (-0.5, 2, 3)])
 def test_homogeneous_riccati_matches_the_flow(lambda0, h, m):
     p = _whitened_problem(m=m, seed=3)
-    U0, V0 = lnet.homogeneous_init(p, h, lambda0, scale=0.3, seed=5)
+    U0, V0 = lnet.homogeneous_init(p, h, lambda0, sigma=0.3, seed=5)
     times = np.array([0.0, 1.0, 3.0])
     for rep in ("compact", "full"):
         res = lnet.gradient_flow(

@@ -56,7 +56,7 @@ def test_descent_is_the_same_in_every_representation(inst):
 @given(instances())
 def test_flow_is_the_same_in_every_representation(inst):
     X, Y, U0, V0 = inst
-    kw = dict(rtol=1e-12, atol=1e-14, record=("u2v_norm", "imbalance_drift"), t_eval=[0.5, 1.0])
+    kw = dict(ode_rtol=1e-12, ode_atol=1e-14, record=("u2v_norm", "imbalance_drift"), t_eval=[0.5, 1.0])
     c = lnet.gradient_flow(X, Y, U0, V0, 1.0, representation="compact", **kw)
     f = lnet.gradient_flow(X, Y, U0, V0, 1.0, representation="full", **kw)
     assert _rel(c.theta, f.theta) < 1e-8

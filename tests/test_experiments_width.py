@@ -9,6 +9,7 @@ import pytest
 from scipy import stats
 
 import lnet
+from lnet.experiments import implicit_bias as eib
 from lnet.experiments import width as ew
 from lnet.figures import width as fw
 
@@ -54,22 +55,22 @@ def test_wishart_sampler_has_the_distribution_of_the_gaussian_draws(small_proble
 
 
 def test_wishart_blocks_shapes_and_small_widths():
-    U1, U2, V = lnet.width.wishart_blocks(10, 4, 2, 1000, 0.5, 0)
+    U1, U2, V = lnet.wishart_blocks(10, 4, 2, 1000, 0.5, 0)
     assert U1.shape == (4, 6) and U2.shape == (6, 6) and V.shape == (2, 6)
     assert np.allclose(np.triu(np.vstack([U1, V]), 1), 0)  # the Bartlett factor R^T is lower triangular
-    U1, U2, V = lnet.width.wishart_blocks(10, 4, 2, 5, 0.5, 0)  # h <= r + m: direct draws
+    U1, U2, V = lnet.wishart_blocks(10, 4, 2, 5, 0.5, 0)  # h <= r + m: direct draws
     assert U1.shape == (4, 5) and V.shape == (2, 5)
     with pytest.raises(ValueError, match="r \\(rank of X\\) must be <= D"):
-        lnet.width.wishart_blocks(3, 4, 1, 10)
+        lnet.wishart_blocks(3, 4, 1, 10)
 
 
 def test_lemma_monte_carlo_samplers_agree():
-    a = lnet.lemma_monte_carlo(30, 8, 1, 400, 0.5, 0.1, seeds=400)
-    b = lnet.lemma_monte_carlo(30, 8, 1, 400, 0.5, 0.1, seeds=range(1000, 1400), sampler="wishart")
+    a = ew.lemma_monte_carlo(30, 8, 1, 400, 0.5, 0.1, seeds=400)
+    b = ew.lemma_monte_carlo(30, 8, 1, 400, 0.5, 0.1, seeds=range(1000, 1400), sampler="wishart")
     for name in ("imbalance", "orthogonality", "product"):
         assert stats.ks_2samp(getattr(a, name), getattr(b, name)).pvalue > 1e-3
     with pytest.raises(ValueError, match="sampler must be"):
-        lnet.lemma_monte_carlo(30, 8, 1, 400, 0.5, 0.1, seeds=2, sampler="nope")
+        ew.lemma_monte_carlo(30, 8, 1, 400, 0.5, 0.1, seeds=2, sampler="nope")
 
 
 def test_distance_falls_like_h_to_minus_half_with_the_flow(small_problem):
@@ -113,7 +114,7 @@ def test_theorem2_scan_is_above_the_measurement(small_problem):
 
 
 def test_implicit_bias_three_initializations(small_problem):
-    traj = ew.run_implicit_bias(small_problem, h=30, t_max=400.0, n_times=5)
+    traj = eib.run_implicit_bias(small_problem, h=30, t_max=400.0, n_times=5)
     assert traj.dist["orthogonal"][-1] < 1e-8
     assert traj.dist["counterexample"][-1] > 1e-3 and traj.dist["random"][-1] > 1e-3
     vu2, u1u2 = traj.conditions["counterexample"]
@@ -124,11 +125,11 @@ def test_implicit_bias_three_initializations(small_problem):
 
 def test_counterexample_init_errors(small_problem):
     with pytest.raises(ValueError, match="h must be > m"):
-        lnet.implicit_bias.counterexample_init(small_problem, 1)
+        lnet.counterexample_init(small_problem, 1)
 
 
 def test_small_init_trades_bias_for_time(small_problem):
-    runs = ew.run_small_init(small_problem, scales=(1e-3, 1e-1), h=30, seeds=2, t_zero=5.0)
+    runs = eib.run_small_init(small_problem, scales=(1e-3, 1e-1), h=30, seeds=2, t_zero=5.0)
     assert runs.bias[0].mean() < runs.bias[1].mean()
     assert runs.time[0].mean() > runs.time[1].mean()
     assert runs.zero_init_moves == 0.0
@@ -162,8 +163,8 @@ def test_figures_draw(small_problem):
     figs = [
         fw.plot_experiment_b(runs), fw.plot_width_extension(runs, ext, fit), fw.plot_alpha_sweep(sw),
         fw.plot_lemma_scan(scan), fw.plot_theorem2(ew.theorem2_scan(small_problem, sw.runs[-1]), sw.runs[-1]),
-        fw.plot_implicit_bias(ew.run_implicit_bias(small_problem, h=30, t_max=5.0, n_times=4)),
-        fw.plot_small_init(ew.run_small_init(small_problem, scales=(1e-2, 1e-1), h=20, seeds=2,
+        fw.plot_implicit_bias(eib.run_implicit_bias(small_problem, h=30, t_max=5.0, n_times=4)),
+        fw.plot_small_init(eib.run_small_init(small_problem, scales=(1e-2, 1e-1), h=20, seeds=2,
                                              t_zero=1.0)),
     ]
     assert len(figs[0].axes) == 3

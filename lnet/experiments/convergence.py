@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._checks import positive_float, positive_int
-from ..bounds import gram_rate_series, imbalance_spectrum, reduced_rate_quantities
+from .._checks import as_matrix, positive_float, positive_int
+from ..bounds import gram_rate_series, imbalance_spectrum, rate_quantities, reduced_rate_quantities
 from ..dynamics import gradient_descent, gradient_flow
 from ..initializations import balanced_init, scaled_init
 from ..problem import Problem
@@ -526,9 +526,25 @@ def conditioned_problem(W, Phi1, Y, kappa) -> Problem:
     (``n x r``) and ``Phi1`` (``D x r``) have orthonormal columns.
 
     Used in: ``book/convergence.ipynb``.
+
+    Parameters
+    ----------
+    W : array_like, shape (n, r)
+        Orthonormal columns.
+    Phi1 : array_like, shape (D, r)
+        Orthonormal columns.
+    Y : array_like, shape (n, m)
+    kappa : float
+        The condition number of :math:`\Sigma_x`, > 0.
+
+    Returns
+    -------
+    Problem
     """
     kappa = positive_float("kappa", kappa)
+    W = as_matrix("W", W)
     r = W.shape[1]
+    Phi1 = as_matrix("Phi1", Phi1, cols=r)
     sigma_x = np.geomspace(kappa**0.5, kappa**-0.5, r)
     return Problem.from_data(W @ np.diag(np.sqrt(sigma_x)) @ Phi1.T, Y)
 
@@ -543,8 +559,6 @@ def misprint_survey(n_instances=2000, *, seed=0) -> dict:
 
     Used in: ``book/errata.ipynb``.
     """
-    from ..bounds import rate_quantities
-
     n_instances = positive_int("n_instances", n_instances)
     rng = np.random.default_rng(seed)
     ok, bad = [], []

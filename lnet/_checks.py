@@ -38,7 +38,9 @@ def _real_array(name: str, a) -> np.ndarray:
         try:  # nested lists of Python numbers arrive as object arrays only when ragged
             raw = np.asarray(a, dtype=np.float64)
         except (TypeError, ValueError) as exc:
-            raise TypeError(f"{name} must be a real numeric array; could not convert it ({exc})") from None
+            raise TypeError(
+                f"{name} must be a real numeric array; could not convert it ({exc})"
+            ) from None
     return np.array(raw, dtype=np.float64)  # a copy: callers may keep it
 
 
@@ -61,7 +63,9 @@ def as_matrix(name: str, a, *, rows: int | None = None, cols: int | None = None)
     """
     arr = _real_array(name, a)
     if arr.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array; got {arr.ndim} dimension(s), shape {arr.shape}")
+        raise ValueError(
+            f"{name} must be a 2-D array; got {arr.ndim} dimension(s), shape {arr.shape}"
+        )
     if rows is not None and arr.shape[0] != rows:
         raise ValueError(f"{name} must have {rows} rows; got shape {arr.shape}")
     if cols is not None and arr.shape[1] != cols:

@@ -54,29 +54,29 @@ from ._deprecation import moved_names, renamed_kwargs
 from .problem import Problem, resolve_problem
 
 __all__ = [
-    "ImbalanceSpectrum",
-    "RateQuantities",
     "Guarantee",
+    "ImbalanceSpectrum",
     "InitializationClass",
+    "RateQuantities",
     "TightInstance",
-    "imbalance_spectrum",
-    "gram_imbalance_spectrum",
-    "rate_quantities",
-    "reduced_rate_quantities",
-    "gram_rate_quantities",
-    "gram_rate_series",
-    "instantaneous_rate",
-    "rate_lower_bound",
-    "rate_lower_bound_talk_misprint",
-    "convergence_rate",
-    "theorem3_c",
-    "theorem3_bound",
-    "local_rate_limit",
-    "sufficient_imbalance_rate",
-    "margin",
-    "homogeneous_asymptotic_rate",
     "attaining_instance",
     "classify_initialization",
+    "convergence_rate",
+    "gram_imbalance_spectrum",
+    "gram_rate_quantities",
+    "gram_rate_series",
+    "homogeneous_asymptotic_rate",
+    "imbalance_spectrum",
+    "instantaneous_rate",
+    "local_rate_limit",
+    "margin",
+    "rate_lower_bound",
+    "rate_lower_bound_talk_misprint",
+    "rate_quantities",
+    "reduced_rate_quantities",
+    "sufficient_imbalance_rate",
+    "theorem3_bound",
+    "theorem3_c",
 ]
 
 __getattr__ = moved_names("lnet.bounds", {"scalar_rate": "lnet.scalar:scalar_rate_from_product"})
@@ -256,6 +256,19 @@ def gram_imbalance_spectrum(Q, r: int, h: int) -> ImbalanceSpectrum:
     :math:`\mathcal D = 0`, :math:`JQ` is nilpotent). Prefer :func:`imbalance_spectrum` from the
     weights; the spectrum is conserved by the flow, so compute it once at :math:`t = 0` and pass
     it to :func:`gram_rate_quantities` as ``spectrum=``.
+
+    Parameters
+    ----------
+    Q : array_like, shape (r + m, r + m)
+        The Gram matrix :math:`ZZ^\top`.
+    r : int
+        Rank of ``X``.
+    h : int
+        Width.
+
+    Returns
+    -------
+    ImbalanceSpectrum
     """
     r = positive_int("r", r)
     h = positive_int("h", h)
@@ -280,8 +293,12 @@ def _line(spread: float, low: float, b: float) -> float:
 def _talk_form(lbp: float, lum: float, lbm: float, lup: float, s_m: float, s_r: float) -> float:
     """The slides' grouping of Proposition 1 (same value as the NOTES grouping)."""
     return (
-        -lbp + lum + np.sqrt((lbp + lum) ** 2 + 4 * s_m**2)
-        - lbm + lup + np.sqrt((lbm + lup) ** 2 + 4 * s_r**2)
+        -lbp
+        + lum
+        + np.sqrt((lbp + lum) ** 2 + 4 * s_m**2)
+        - lbm
+        + lup
+        + np.sqrt((lbm + lup) ** 2 + 4 * s_r**2)
     )
 
 
@@ -341,8 +358,9 @@ class RateQuantities:
     spectrum: ImbalanceSpectrum = field(repr=False)
 
 
-def _quantities(sigma: np.ndarray, Ytilde: np.ndarray, Q: np.ndarray,
-                spec: ImbalanceSpectrum) -> RateQuantities:
+def _quantities(
+    sigma: np.ndarray, Ytilde: np.ndarray, Q: np.ndarray, spec: ImbalanceSpectrum
+) -> RateQuantities:
     r, m = Ytilde.shape
     A, P, B = Q[:r, :r], Q[:r, r:], Q[r:, r:]
     s = np.sqrt(sigma)
@@ -357,8 +375,12 @@ def _quantities(sigma: np.ndarray, Ytilde: np.ndarray, Q: np.ndarray,
     dp, dm, dl = spec.Delta_plus, spec.Delta_minus, spec.Delta_low
     bound = lam_r * (_line(dp, dl, 4 * s_m**2) + _line(dm, dl, 4 * s_r**2))
     misprint = lam_r * _talk_form(
-        spec.lambda_bar_plus, spec.lambda_under_minus, spec.lambda_bar_minus,
-        spec.lambda_under_plus_talk_misprint, s_m, s_r,
+        spec.lambda_bar_plus,
+        spec.lambda_under_minus,
+        spec.lambda_bar_minus,
+        spec.lambda_under_plus_talk_misprint,
+        s_m,
+        s_r,
     )
     err = float(np.sqrt(2 * loss))
     y_m, y_r = _sv(Ytilde, m), _sv(Ytilde, r)
@@ -403,6 +425,10 @@ def rate_quantities(X, Y, U, V, *, problem: Problem | None = None) -> RateQuanti
     problem : Problem, optional
         A precomputed :meth:`Problem.from_data(X, Y) <lnet.problem.Problem.from_data>`, to avoid
         recomputing the SVD of ``X`` at every call.
+
+    Returns
+    -------
+    RateQuantities
     """
     problem, U1, V = _resolve(X, Y, U, V, problem)
     Z = np.vstack([U1, V])
@@ -410,7 +436,18 @@ def rate_quantities(X, Y, U, V, *, problem: Problem | None = None) -> RateQuanti
 
 
 def reduced_rate_quantities(problem: Problem, U1, V) -> RateQuantities:
-    r"""As :func:`rate_quantities`, from :math:`U_1 = \Phi_1^\top U` (shape (r, h)) and ``V``."""
+    r"""As :func:`rate_quantities`, from :math:`U_1 = \Phi_1^\top U` (shape (r, h)) and ``V``.
+
+    Parameters
+    ----------
+    problem : Problem
+    U1 : array_like, shape (r, h)
+    V : array_like, shape (m, h)
+
+    Returns
+    -------
+    RateQuantities
+    """
     if not isinstance(problem, Problem):
         raise TypeError(f"problem must be an lnet.Problem; got {type(problem).__name__}")
     U1, V = _check_reduced(U1, V, problem.r, problem.m)
@@ -418,14 +455,29 @@ def reduced_rate_quantities(problem: Problem, U1, V) -> RateQuantities:
     return _quantities(problem.sigma, problem.Ytilde, Z @ Z.T, _spectrum_from_weights(U1, V))
 
 
-def gram_rate_quantities(problem: Problem, Q, h: int, *,
-                         spectrum: ImbalanceSpectrum | None = None) -> RateQuantities:
+def gram_rate_quantities(
+    problem: Problem, Q, h: int, *, spectrum: ImbalanceSpectrum | None = None
+) -> RateQuantities:
     r"""As :func:`rate_quantities`, from the Gram matrix :math:`Q = ZZ^\top`, :math:`Z = [U_1; V]`, and the width.
 
     Costs :math:`O((r+m)^3)` whatever :math:`h`: the form to call at every step of a run.
     ``spectrum``, when given, is used for the imbalance instead of recomputing it from ``Q``
     (recommended along a flow, where it is conserved; see :func:`gram_imbalance_spectrum` for
     the accuracy of the spectrum computed from ``Q``).
+
+    Parameters
+    ----------
+    problem : Problem
+    Q : array_like, shape (r + m, r + m)
+        The Gram matrix :math:`ZZ^\top`.
+    h : int
+        Width.
+    spectrum : ImbalanceSpectrum, optional
+        The imbalance's spectrum (conserved along a flow).
+
+    Returns
+    -------
+    RateQuantities
     """
     if not isinstance(problem, Problem):
         raise TypeError(f"problem must be an lnet.Problem; got {type(problem).__name__}")
@@ -446,8 +498,9 @@ def gram_rate_quantities(problem: Problem, Q, h: int, *,
     return _quantities(problem.sigma, problem.Ytilde, Q, spectrum)
 
 
-def gram_rate_series(problem: Problem, grams, h: int, *,
-                     spectrum: ImbalanceSpectrum | None = None) -> dict[str, np.ndarray]:
+def gram_rate_series(
+    problem: Problem, grams, h: int, *, spectrum: ImbalanceSpectrum | None = None
+) -> dict[str, np.ndarray]:
     r""":func:`gram_rate_quantities` along a trajectory: one array per scalar field of :class:`RateQuantities`.
 
     Parameters
@@ -487,6 +540,20 @@ def instantaneous_rate(X, Y, U, V, *, problem: Problem | None = None) -> float:
 
     Returns NaN when :math:`\tilde L = 0` (a global minimum, where the rate is 0/0).
     See :func:`rate_quantities` for the parameters.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, D), or None when ``problem`` is given
+    Y : array_like, shape (n, m), or None when ``problem`` is given
+    U : array_like, shape (D, h)
+    V : array_like, shape (m, h)
+    problem : Problem, optional
+        A precomputed :meth:`Problem.from_data(X, Y) <lnet.problem.Problem.from_data>`.
+
+    Returns
+    -------
+    float
+        NaN at a global minimum.
     """
     return rate_quantities(X, Y, U, V, problem=problem).instantaneous_rate
 
@@ -505,6 +572,19 @@ def rate_lower_bound(X, Y, U, V, *, problem: Problem | None = None) -> float:
     - \bar\lambda_- + \underline\lambda_+ + \sqrt{(\bar\lambda_- + \underline\lambda_+)^2 + 4\sigma_r^2}`
     with :math:`\underline\lambda_+ = [\lambda_r(\mathcal D)]_+`. Exact whenever :math:`r = m = 1`
     (the scalar case, and any width); attained for :math:`r \ne m` (see :func:`attaining_instance`).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, D), or None when ``problem`` is given
+    Y : array_like, shape (n, m), or None when ``problem`` is given
+    U : array_like, shape (D, h)
+    V : array_like, shape (m, h)
+    problem : Problem, optional
+        A precomputed :meth:`Problem.from_data(X, Y) <lnet.problem.Problem.from_data>`.
+
+    Returns
+    -------
+    float
     """
     return rate_quantities(X, Y, U, V, problem=problem).rate_lower_bound
 
@@ -514,6 +594,19 @@ def rate_lower_bound_talk_misprint(X, Y, U, V, *, problem: Problem | None = None
 
     Kept to show the misprint: it is **not** a lower bound (it exceeds the exact rate, e.g. for
     :math:`r = m = 1`, :math:`h = 2` whenever :math:`\|v\|` is large compared with :math:`\|u_1\|`).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, D), or None when ``problem`` is given
+    Y : array_like, shape (n, m), or None when ``problem`` is given
+    U : array_like, shape (D, h)
+    V : array_like, shape (m, h)
+    problem : Problem, optional
+        A precomputed :meth:`Problem.from_data(X, Y) <lnet.problem.Problem.from_data>`.
+
+    Returns
+    -------
+    float
     """
     return rate_quantities(X, Y, U, V, problem=problem).rate_lower_bound_talk_misprint
 
@@ -527,6 +620,19 @@ def theorem3_c(X, Y, U, V, *, problem: Problem | None = None) -> float:
               + 4[\sigma_m(\tilde Y) - \|E\|_F]_+^2/\lambda_1(\Sigma_x)}
             -\Delta_- + \sqrt{(\Delta_- + \Delta_{\rm low})^2
               + 4[\sigma_r(\tilde Y) - \|E\|_F]_+^2/\lambda_1(\Sigma_x)} .
+
+    Parameters
+    ----------
+    X : array_like, shape (n, D), or None when ``problem`` is given
+    Y : array_like, shape (n, m), or None when ``problem`` is given
+    U : array_like, shape (D, h)
+    V : array_like, shape (m, h)
+    problem : Problem, optional
+        A precomputed :meth:`Problem.from_data(X, Y) <lnet.problem.Problem.from_data>`.
+
+    Returns
+    -------
+    float
     """
     return rate_quantities(X, Y, U, V, problem=problem).c
 
@@ -536,6 +642,19 @@ def convergence_rate(X, Y, U, V, *, problem: Problem | None = None) -> float:
 
     Evaluated at weights :math:`(U(t_0), V(t_0))` it is the local-rate corollary: the bound holds
     from :math:`t_0` on with :math:`c(t_0)`.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, D), or None when ``problem`` is given
+    Y : array_like, shape (n, m), or None when ``problem`` is given
+    U : array_like, shape (D, h)
+    V : array_like, shape (m, h)
+    problem : Problem, optional
+        A precomputed :meth:`Problem.from_data(X, Y) <lnet.problem.Problem.from_data>`.
+
+    Returns
+    -------
+    float
     """
     return rate_quantities(X, Y, U, V, problem=problem).convergence_rate
 
@@ -544,6 +663,24 @@ def theorem3_bound(X, Y, U, V, t, *, t0: float = 0.0, problem: Problem | None = 
     r"""The Theorem 3 curve :math:`\tilde L(t_0)\, e^{-\lambda_r(\Sigma_x) c(t_0)(t - t_0)}` at times ``t``.
 
     ``(U, V)`` are the weights at time ``t0`` (default 0); ``t`` is an array of times ``>= t0``.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, D), or None when ``problem`` is given
+    Y : array_like, shape (n, m), or None when ``problem`` is given
+    U : array_like, shape (D, h)
+    V : array_like, shape (m, h)
+    t : float or array_like
+        Times ``>= t0``.
+    t0 : float
+        The time of the weights ``(U, V)``.
+    problem : Problem, optional
+        A precomputed :meth:`Problem.from_data(X, Y) <lnet.problem.Problem.from_data>`.
+
+    Returns
+    -------
+    ndarray
+        :math:`\tilde L(t_0) e^{-\lambda_r(\Sigma_x) c(t_0)(t - t_0)}`, the shape of ``t``.
     """
     q = rate_quantities(X, Y, U, V, problem=problem)
     t = np.asarray(t, dtype=np.float64)
@@ -564,17 +701,59 @@ def local_rate_limit(X, Y, U, V, *, problem: Problem | None = None) -> float:
                    -\Delta_- + \sqrt{(\Delta_- + \Delta_{\rm low})^2 + 4\sigma_r^2(\tilde Y)/\lambda_1(\Sigma_x)} .
 
     Only the imbalance of ``(U, V)`` matters (it is conserved along the flow).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, D), or None when ``problem`` is given
+    Y : array_like, shape (n, m), or None when ``problem`` is given
+    U : array_like, shape (D, h)
+    V : array_like, shape (m, h)
+    problem : Problem, optional
+        A precomputed :meth:`Problem.from_data(X, Y) <lnet.problem.Problem.from_data>`.
+
+    Returns
+    -------
+    float
     """
     return rate_quantities(X, Y, U, V, problem=problem).local_rate_limit
 
 
 def sufficient_imbalance_rate(X, Y, U, V, *, problem: Problem | None = None) -> float:
-    r"""The sufficient-imbalance corollary's rate :math:`2\lambda_r(\Sigma_x)\Delta_{\rm low}` (never above :func:`convergence_rate`)."""
+    r"""The sufficient-imbalance corollary's rate :math:`2\lambda_r(\Sigma_x)\Delta_{\rm low}` (never above :func:`convergence_rate`).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, D), or None when ``problem`` is given
+    Y : array_like, shape (n, m), or None when ``problem`` is given
+    U : array_like, shape (D, h)
+    V : array_like, shape (m, h)
+    problem : Problem, optional
+        A precomputed :meth:`Problem.from_data(X, Y) <lnet.problem.Problem.from_data>`.
+
+    Returns
+    -------
+    float
+    """
     return rate_quantities(X, Y, U, V, problem=problem).sufficient_imbalance_rate
 
 
 def margin(X, Y, U, V, *, problem: Problem | None = None) -> float:
-    r"""The margin :math:`\sigma_{\min}(\tilde Y) - \|\tilde Y - \Sigma_x^{1/2}U_1V^\top\|_F` (sufficient-margin corollary when > 0)."""
+    r"""The margin :math:`\sigma_{\min}(\tilde Y) - \|\tilde Y - \Sigma_x^{1/2}U_1V^\top\|_F` (sufficient-margin corollary when > 0).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, D), or None when ``problem`` is given
+    Y : array_like, shape (n, m), or None when ``problem`` is given
+    U : array_like, shape (D, h)
+    V : array_like, shape (m, h)
+    problem : Problem, optional
+        A precomputed :meth:`Problem.from_data(X, Y) <lnet.problem.Problem.from_data>`.
+
+    Returns
+    -------
+    float
+        Positive when the sufficient-margin corollary applies.
+    """
     return rate_quantities(X, Y, U, V, problem=problem).margin
 
 
@@ -586,6 +765,17 @@ def homogeneous_asymptotic_rate(lambda0, Y) -> float:
 
     For :math:`\mathcal D = \lambda_0 I`, :math:`h = r = m`, :math:`\Sigma_x = I`; it equals
     :func:`local_rate_limit` there. ``Y`` is the (reduced) target :math:`\tilde Y`.
+
+    Parameters
+    ----------
+    lambda0 : float
+        The imbalance level.
+    Y : array_like
+        The reduced target :math:`\tilde Y`.
+
+    Returns
+    -------
+    float
     """
     lam = float(lambda0)
     if not np.isfinite(lam):
@@ -682,11 +872,15 @@ def attaining_instance(imbalance, product) -> TightInstance:
     if r > m:
         # Transpose: (U1, V) -> (V, U1) maps D -> -D and P -> P^T.
         t = attaining_instance(-Dm, P.T)
-        return _embed(t.V, t.U1, P)
+        return _embed(t.V, t.U1)
     h = G.shape[0]
     Or, sv, OmT = np.linalg.svd(P)  # sv decreasing, length r
-    if r == m and r >= 2 and not (
-        np.ptp(mu) <= tol and np.ptp(nu) <= tol or (sv.size > 1 and sv[-2] - sv[-1] <= tol)
+    if (
+        r == m
+        and r >= 2
+        and not (
+            (np.ptp(mu) <= tol and np.ptp(nu) <= tol) or (sv.size > 1 and sv[-2] - sv[-1] <= tol)
+        )
     ):
         raise ValueError(
             "r = m >= 2: the block construction attains the bound only if all positive "
@@ -706,7 +900,7 @@ def attaining_instance(imbalance, product) -> TightInstance:
     Dc = U1c.T @ U1c - Vc.T @ Vc
     _, Gc = np.linalg.eigh(0.5 * (Dc + Dc.T))
     rotation = Gc @ G.T
-    return _embed(U1c @ rotation, Vc @ rotation, P)
+    return _embed(U1c @ rotation, Vc @ rotation)
 
 
 def _attainable_spectrum(imbalance, r: int, m: int):
@@ -748,12 +942,11 @@ def _assign_pairs(mu, nu, r: int, m: int):
     return mu_p, nu_p, nu[:0]
 
 
-def _embed(U1: np.ndarray, V: np.ndarray, P: np.ndarray) -> TightInstance:
+def _embed(U1: np.ndarray, V: np.ndarray) -> TightInstance:
     """A full problem X = [I_r, 0] whose worst-case residual realizes the bound at (U1, V)."""
     r, h = U1.shape
-    m = V.shape[0]
-    wa, Ga = np.linalg.eigh(U1 @ U1.T)
-    wb, Gb = np.linalg.eigh(V @ V.T)
+    _wa, Ga = np.linalg.eigh(U1 @ U1.T)
+    _wb, Gb = np.linalg.eigh(V @ V.T)
     a, b = Ga[:, 0], Gb[:, 0]  # eigenvectors of lambda_r(U1U1^T), lambda_m(VV^T)
     Ytilde = U1 @ V.T + np.outer(a, b)
     X = np.hstack([np.eye(r), np.zeros((r, 1))])
@@ -803,7 +996,13 @@ class InitializationClass:
 
 @renamed_kwargs(rtol="balance_rtol")
 def classify_initialization(
-    X, Y, U, V, *, problem: Problem | None = None, balance_rtol: float = 1e-10,
+    X,
+    Y,
+    U,
+    V,
+    *,
+    problem: Problem | None = None,
+    balance_rtol: float = 1e-10,
     balance_constant: float = 1.0,
 ) -> InitializationClass:
     r"""Which rows of the talk's summary table an initialization falls in, and the rate each gives.
@@ -868,17 +1067,39 @@ def _rows(q: RateQuantities, normD, zero, C, homogeneous, lam0) -> tuple[Guarant
     return (
         # With D = 0, Theorem 3's c(0) is positive exactly when the margin is; testing thm > 0
         # instead would let the rounding-level Delta_low of a balanced D (~1e-16) count as a rate.
-        Guarantee("balanced", "||D||_F <= balance_rtol * (||U1||_F^2 + ||V||_F^2)",
-                  normD <= zero and q.margin > 0, thm, "Theorem 3 rate; positive only with a margin"),
-        Guarantee("margin_approx_balanced",
-                  "margin > 0 and ||D||_F <= balance_constant * margin^2",
-                  q.margin > 0 and normD <= C * q.margin**2, thm, "Theorem 3 rate"),
-        Guarantee("homogeneous_imbalance", "D = lambda0 I_h, lambda0 != 0", homogeneous,
-                  q.local_rate_limit, f"lambda0 = {lam0:.6g}; guaranteed from t = 0: {thm:.6g}"),
-        Guarantee("sufficient_imbalance", "Delta_low > balance_rtol * (||U1||_F^2 + ||V||_F^2)",
-                  q.spectrum.Delta_low > zero,
-                  q.sufficient_imbalance_rate, "2 lambda_r(Sigma_x) Delta_low"),
-        Guarantee("sufficient_margin",
-                  "sigma_min(Ytilde) - ||Ytilde - Sigma_x^{1/2} U1 V^T||_F > 0",
-                  q.margin > 0, thm, "Theorem 3 rate lambda_r(Sigma_x) c(0)"),
+        Guarantee(
+            "balanced",
+            "||D||_F <= balance_rtol * (||U1||_F^2 + ||V||_F^2)",
+            normD <= zero and q.margin > 0,
+            thm,
+            "Theorem 3 rate; positive only with a margin",
+        ),
+        Guarantee(
+            "margin_approx_balanced",
+            "margin > 0 and ||D||_F <= balance_constant * margin^2",
+            q.margin > 0 and normD <= C * q.margin**2,
+            thm,
+            "Theorem 3 rate",
+        ),
+        Guarantee(
+            "homogeneous_imbalance",
+            "D = lambda0 I_h, lambda0 != 0",
+            homogeneous,
+            q.local_rate_limit,
+            f"lambda0 = {lam0:.6g}; guaranteed from t = 0: {thm:.6g}",
+        ),
+        Guarantee(
+            "sufficient_imbalance",
+            "Delta_low > balance_rtol * (||U1||_F^2 + ||V||_F^2)",
+            q.spectrum.Delta_low > zero,
+            q.sufficient_imbalance_rate,
+            "2 lambda_r(Sigma_x) Delta_low",
+        ),
+        Guarantee(
+            "sufficient_margin",
+            "sigma_min(Ytilde) - ||Ytilde - Sigma_x^{1/2} U1 V^T||_F > 0",
+            q.margin > 0,
+            thm,
+            "Theorem 3 rate lambda_r(Sigma_x) c(0)",
+        ),
     )

@@ -14,7 +14,7 @@ import numpy as np
 
 from ._checks import as_matrix
 
-__all__ = ["scalar_product_balanced", "gram_closed_form", "riccati_balanced", "riccati_homogeneous"]
+__all__ = ["gram_closed_form", "riccati_balanced", "riccati_homogeneous", "scalar_product_balanced"]
 
 
 def _finite_scalar(name, x) -> float:
@@ -143,10 +143,35 @@ def gram_closed_form(Ytilde, Q0, t, lambda0=0.0):
 
 
 def riccati_balanced(Ytilde, Q0, t):
-    r"""Balanced case (:math:`\mathcal D = 0`) of :func:`gram_closed_form`."""
+    r"""Balanced case (:math:`\mathcal D = 0`) of :func:`gram_closed_form`.
+
+    Parameters
+    ----------
+    Ytilde : array_like, shape (r, m)
+    Q0 : array_like, shape (r + m, r + m)
+    t : float or array_like
+
+    Returns
+    -------
+    ndarray
+        As :func:`gram_closed_form`.
+    """
     return gram_closed_form(Ytilde, Q0, t, 0.0)
 
 
 def riccati_homogeneous(Ytilde, Q0, t, lambda0):
-    r"""Homogeneous-imbalance case (:math:`\mathcal D = \lambda_0 I`) of :func:`gram_closed_form`."""
+    r"""Homogeneous-imbalance case (:math:`\mathcal D = \lambda_0 I`) of :func:`gram_closed_form`.
+
+    Parameters
+    ----------
+    Ytilde : array_like, shape (r, m)
+    Q0 : array_like, shape (r + m, r + m)
+    t : float or array_like
+    lambda0 : float
+
+    Returns
+    -------
+    ndarray
+        As :func:`gram_closed_form`.
+    """
     return gram_closed_form(Ytilde, Q0, t, lambda0)

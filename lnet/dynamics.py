@@ -200,7 +200,7 @@ def _check_record(record):
     return record
 
 
-def _dist_min_norm(net, U1, V, N, M) -> float:
+def _dist_min_norm(net, V, N, M) -> float:
     prob = net.problem
     if isinstance(net, FullNetwork):
         return float(np.linalg.norm(net.theta() - prob.theta_hat))
@@ -221,7 +221,7 @@ def _observe(net, names, loss_value):
         "loss": lambda: loss_value,
         "ltilde": lambda: lt,
         "theta": net.theta,
-        "dist_min_norm": lambda: _dist_min_norm(net, U1, V, N, M),
+        "dist_min_norm": lambda: _dist_min_norm(net, V, N, M),
         "u2v_norm": lambda: float(np.linalg.norm(N @ V.T)),
         "imbalance_drift": net.imbalance_drift,
         "rate": lambda: _rate(s * E, U1, V, lt),
@@ -253,11 +253,8 @@ def _sharpness(net) -> float:
     """A bound on the loss's largest curvature near where the run goes from ``net``."""
     prob = net.problem
     U1, V, _ = net.reduced_factors()
-    two_norm = (lambda a: np.linalg.norm(a, 2)) if U1.size else (lambda a: 0.0)
-    return float(
-        prob.sigma[0]
-        * (two_norm(U1) ** 2 + two_norm(V) ** 2 + 2 * np.linalg.norm(prob.theta_hat, 2))
-    )
+    weights = np.linalg.norm(U1, 2) ** 2 + np.linalg.norm(V, 2) ** 2 if U1.size else 0.0
+    return float(prob.sigma[0] * (weights + 2 * np.linalg.norm(prob.theta_hat, 2)))
 
 
 # -- gradient flow ------------------------------------------------------------------------
@@ -341,11 +338,19 @@ def _integrate(net, t, times, tol, c, method, ode_rtol, ode_atol):
         return np.concatenate([a.ravel() for a in field_(net.problem, *unpack(y))])
 
     sol = solve_ivp(
-        fun, (0.0, t), y0, method=method, rtol=ode_rtol, atol=ode_atol, t_eval=times,
+        fun,
+        (0.0, t),
+        y0,
+        method=method,
+        rtol=ode_rtol,
+        atol=ode_atol,
+        t_eval=times,
         events=below_tol if tol > -math.inf else None,
     )
     if not sol.success:
-        raise RuntimeError(f"gradient flow integration failed at ode_rtol={ode_rtol}: {sol.message}")
+        raise RuntimeError(
+            f"gradient flow integration failed at ode_rtol={ode_rtol}: {sol.message}"
+        )
     # When the loss tolerance stops the run before the first t_eval time, scipy returns
     # sol.y as an empty list rather than an (n, 0) array.
     states, out_t = list(np.reshape(sol.y, (y0.size, -1)).T), list(sol.t)
@@ -357,8 +362,16 @@ def _integrate(net, t, times, tol, c, method, ode_rtol, ode_atol):
 
 @renamed_kwargs(rtol="ode_rtol", atol="ode_atol")
 def gradient_flow_from(
-    network, t, *, loss="half", tol=None, ode_rtol=1e-10, ode_atol=1e-12, method="auto",
-    record=(), t_eval=None,
+    network,
+    t,
+    *,
+    loss="half",
+    tol=None,
+    ode_rtol=1e-10,
+    ode_atol=1e-12,
+    method="auto",
+    record=(),
+    t_eval=None,
 ) -> FlowResult:
     r"""Integrate the gradient flow of :math:`\tfrac12\|Y - XUV^\top\|_F^2` from ``network`` to time ``t``.
 
@@ -416,8 +429,13 @@ def gradient_flow_from(
         net.set_state(*(a.copy() for a in unpack(y)))
         rows.append(_observe(net, record, c * _half_loss_at(net, *net.get_state())))
     return FlowResult(
-        theta=net.theta(), loss=c * _half_loss_at(net, *net.get_state()), t=float(times[-1]),
-        times=np.asarray(times), records=_stack(rows, record), network=net, nfev=nfev,
+        theta=net.theta(),
+        loss=c * _half_loss_at(net, *net.get_state()),
+        t=float(times[-1]),
+        times=np.asarray(times),
+        records=_stack(rows, record),
+        network=net,
+        nfev=nfev,
         method=method,
     )
 
@@ -668,8 +686,16 @@ class _DivergenceGuard:
 
 
 def gradient_descent_from(
-    network, eta, max_steps, tol=None, loss="mean", *, record=(), record_every=None,
-    record_steps=None, patience=200,
+    network,
+    eta,
+    max_steps,
+    tol=None,
+    loss="mean",
+    *,
+    record=(),
+    record_every=None,
+    record_steps=None,
+    patience=200,
 ) -> DescentResult:
     r"""Run gradient descent from ``network`` (not modified); see :func:`gradient_descent`.
 
@@ -690,8 +716,9 @@ def gradient_descent_from(
     c = _loss_factor(loss, net.problem)
     tol = _check_tol(tol, loss, net.problem)
     kernel = _kernel(net)
-    recorder = _Recorder(net, kernel, _check_record(record),
-                         _schedule(record_every, record_steps, max_steps))
+    recorder = _Recorder(
+        net, kernel, _check_record(record), _schedule(record_every, record_steps, max_steps)
+    )
     guard = _DivergenceGuard(patience, eta, c, network)
     ceta, losses, k = c * eta, [], 0
     # overflow on the way to divergence is caught by the guard, with a stable step suggested
@@ -709,15 +736,34 @@ def gradient_descent_from(
     kernel.sync()
     rec_at, records = recorder.finish(k, losses[-1])
     return DescentResult(
-        theta=net.theta(), steps=k, losses=np.asarray(losses), loss=losses[-1],
-        converged=losses[-1] < tol, eta=eta, time_per_step=ceta, record_steps=rec_at,
-        times=ceta * rec_at, records=records, network=net,
+        theta=net.theta(),
+        steps=k,
+        losses=np.asarray(losses),
+        loss=losses[-1],
+        converged=losses[-1] < tol,
+        eta=eta,
+        time_per_step=ceta,
+        record_steps=rec_at,
+        times=ceta * rec_at,
+        records=records,
+        network=net,
     )
 
 
 def gradient_descent(
-    X, Y, U0, V0, eta, max_steps, tol=None, loss="mean", *, representation="compact",
-    problem=None, rank_rtol=None, **kwargs,
+    X,
+    Y,
+    U0,
+    V0,
+    eta,
+    max_steps,
+    tol=None,
+    loss="mean",
+    *,
+    representation="compact",
+    problem=None,
+    rank_rtol=None,
+    **kwargs,
 ) -> DescentResult:
     r"""Gradient descent :math:`(U, V) \leftarrow (U, V) - \eta \nabla \ell` on the paper's losses.
 

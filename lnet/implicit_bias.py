@@ -17,11 +17,10 @@ Used in: ``book/implicit_bias.ipynb``.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
-
-import warnings
 
 from ._checks import as_matrix, relative_tolerance
 from ._deprecation import renamed_kwargs
@@ -79,8 +78,9 @@ class OrthogonalityCheck:
 
 
 @renamed_kwargs(rtol="ortho_rtol")
-def orthogonality_residuals(X, U0, V0, *, problem: Problem | None = None,
-                            ortho_rtol: float = 1e-10) -> OrthogonalityCheck:
+def orthogonality_residuals(
+    X, U0, V0, *, problem: Problem | None = None, ortho_rtol: float = 1e-10
+) -> OrthogonalityCheck:
     r"""Check :math:`V(0)U_2(0)^\top = 0` and :math:`U_1(0)U_2(0)^\top = 0` (the condition for :math:`U(\infty)V(\infty)^\top = \hat\Theta`).
 
     Parameters
@@ -119,7 +119,8 @@ def __getattr__(name: str):
     warnings.warn(
         "lnet.implicit_bias.counterexample_init is now lnet.initializations.counterexample_init "
         "(scale= is now sigma_U=, sigma_V=); it will be removed in lnet 1.1",
-        DeprecationWarning, stacklevel=2,
+        DeprecationWarning,
+        stacklevel=2,
     )
     return _counterexample_alias
 

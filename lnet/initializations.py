@@ -309,7 +309,7 @@ def homogeneous_init(problem: Problem, h, lambda0, *, sigma=None, seed=None, sig
         U1 = sigma * rng.standard_normal((r, h))
         V = _orthonormal_columns(rng, m, h) @ _sym_power(-lambda0 * np.eye(h) + U1.T @ U1, 0.5)
     U = problem.Phi1 @ U1
-    if sigma_U2 > 0 and D > r:
+    if sigma_U2 > 0 and r < D:
         U = U + null_part(problem, sigma_U2 * rng.standard_normal((D, h)))
     return U, V
 
@@ -398,8 +398,16 @@ def counterexample_init(problem: Problem, h, *, sigma_U=None, sigma_V=None, seed
 
 
 def random_compact_network(
-    problem: Problem, h, *, alpha=0.5, sigma_U=None, sigma_V=None, seed=None, block=DEFAULT_BLOCK,
-    check_alpha=False, orthogonal=False,
+    problem: Problem,
+    h,
+    *,
+    alpha=0.5,
+    sigma_U=None,
+    sigma_V=None,
+    seed=None,
+    block=DEFAULT_BLOCK,
+    check_alpha=False,
+    orthogonal=False,
 ) -> ReducedNetwork:
     r"""Compact state of the random initialization, streamed: never more than one block in memory.
 
@@ -442,7 +450,9 @@ def random_compact_network(
             f"h must be > r + m = {problem.r + problem.m} for an orthogonal initialization; "
             f"got h = {h}"
         )
-    blocks = gaussian_blocks(problem.D, problem.m, h, sigma_U=sU, sigma_V=sV, seed=seed, block=block)
+    blocks = gaussian_blocks(
+        problem.D, problem.m, h, sigma_U=sU, sigma_V=sV, seed=seed, block=block
+    )
     net = compact_network_from_blocks(problem, blocks)
     if orthogonal:
         net.N = np.zeros_like(net.N)
@@ -490,8 +500,11 @@ def wishart_blocks(D: int, r: int, m: int, h: int, alpha=0.5, seed=None):
     rng = np.random.default_rng(seed)
     k = r + m
     if h <= k:
-        return (sd * rng.standard_normal((r, h)), sd * rng.standard_normal((D - r, h)),
-                sd * rng.standard_normal((m, h)))
+        return (
+            sd * rng.standard_normal((r, h)),
+            sd * rng.standard_normal((D - r, h)),
+            sd * rng.standard_normal((m, h)),
+        )
     T = np.triu(rng.standard_normal((k, k)), 1)
     T[np.diag_indices(k)] = np.sqrt(rng.chisquare(h - np.arange(k)))
     Zc = sd * T.T

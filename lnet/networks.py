@@ -80,8 +80,14 @@ class ReducedNetwork:
     def copy(self) -> ReducedNetwork:
         """A copy whose moving weights can be changed without touching this one."""
         return ReducedNetwork(
-            self.problem, self.U1.copy(), self.V.copy(), self.N, self.U1_0, self.V_0,
-            self.width, self.representation,
+            self.problem,
+            self.U1.copy(),
+            self.V.copy(),
+            self.N,
+            self.U1_0,
+            self.V_0,
+            self.width,
+            self.representation,
         )
 
     @property

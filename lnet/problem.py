@@ -119,8 +119,12 @@ class Problem:
         r = int(np.count_nonzero(s > tol))
         _check_scale(s[:r], Y)
         return cls(
-            X=_frozen(X), Y=_frozen(Y), W=_frozen(W_full[:, :r].copy()),
-            sigma=_frozen(s[:r] ** 2), Phi1=_frozen(Vt[:r].T.copy()), rank_tol=tol,
+            X=_frozen(X),
+            Y=_frozen(Y),
+            W=_frozen(W_full[:, :r].copy()),
+            sigma=_frozen(s[:r] ** 2),
+            Phi1=_frozen(Vt[:r].T.copy()),
+            rank_tol=tol,
         )
 
     # -- sizes -----------------------------------------------------------------------------
@@ -299,7 +303,8 @@ def resolve_problem(X, Y, problem, *, need_Y: bool = True) -> Problem:
     if X is None or (need_Y and Y is None):
         raise ValueError(
             "give X and Y, or a precomputed problem=Problem.from_data(X, Y)"
-            if need_Y else "give X, or a precomputed problem=Problem.from_data(X, Y)"
+            if need_Y
+            else "give X, or a precomputed problem=Problem.from_data(X, Y)"
         )
     if Y is None:
         X = as_matrix("X", X)

@@ -385,7 +385,9 @@ class ScalarTrajectory:
 
 
 @renamed_kwargs(rtol="ode_rtol", atol="ode_atol")
-def scalar_flow(u0, v0, y, t, *, ode_rtol: float = 1e-12, ode_atol: float = 1e-14) -> ScalarTrajectory:
+def scalar_flow(
+    u0, v0, y, t, *, ode_rtol: float = 1e-12, ode_atol: float = 1e-14
+) -> ScalarTrajectory:
     r"""Integrate the scalar gradient flow :math:`\dot u = (y - uv) v`, :math:`\dot v = (y - uv) u`.
 
     The flow is integrated directly in :math:`(u, v)` (no use of the invariance of :math:`d`,
@@ -426,8 +428,13 @@ def scalar_flow(u0, v0, y, t, *, ode_rtol: float = 1e-12, ode_atol: float = 1e-1
         return [e * v, e * u, -(u * u + v * v)]
 
     sol = solve_ivp(
-        field, (0.0, float(t[-1])), [u0, v0, np.log(abs(e0))], method="DOP853",
-        t_eval=t, rtol=ode_rtol, atol=ode_atol,
+        field,
+        (0.0, float(t[-1])),
+        [u0, v0, np.log(abs(e0))],
+        method="DOP853",
+        t_eval=t,
+        rtol=ode_rtol,
+        atol=ode_atol,
     )
     if not sol.success:  # pragma: no cover - DOP853 on this smooth field does not fail
         raise RuntimeError(f"scalar_flow: the integrator failed ({sol.message})")

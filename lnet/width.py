@@ -129,8 +129,9 @@ class LemmaBounds:
     applies: bool
 
 
-def lemma_bounds(D: int, r: int, m: int, h: int, alpha, delta, *,
-                 tail: str = "paper") -> LemmaBounds:
+def lemma_bounds(
+    D: int, r: int, m: int, h: int, alpha, delta, *, tail: str = "paper"
+) -> LemmaBounds:
     r"""The Lemma's bounds :math:`h^{1-2\alpha}`, :math:`2\sqrt{m+r}\beta/h^{2\alpha-1/2}`, :math:`2\sqrt m\beta/h^{2\alpha-1/2}` and :math:`h_0`.
 
     Parameters
@@ -314,8 +315,9 @@ def theorem2_log_C(problem: Problem) -> float:
     return 1.0 + math.sqrt(lam1) * float(np.linalg.norm(problem.Y)) / lamr
 
 
-def theorem2_bound(X, Y, h: int, alpha, delta, *, problem: Problem | None = None,
-                   tail: str = "paper") -> Theorem2Bound:
+def theorem2_bound(
+    X, Y, h: int, alpha, delta, *, problem: Problem | None = None, tail: str = "paper"
+) -> Theorem2Bound:
     r"""The Theorem 2 bound for data ``(X, Y)``, width ``h``, scale exponent ``alpha`` and failure probability ``delta``.
 
     .. math::
@@ -353,7 +355,11 @@ def theorem2_bound(X, Y, h: int, alpha, delta, *, problem: Problem | None = None
     log_C = theorem2_log_C(problem)
     log_distance = log_C / h ** (1 - 2 * a) + math.log(b.orthogonality)
     return Theorem2Bound(
-        distance=_exp(log_distance), log_distance=log_distance, C=_exp(log_C), log_C=log_C,
-        loss_rate=2 * float(problem.sigma[-1]) * h ** (1 - 2 * a), h0_lemma=b.h0,
+        distance=_exp(log_distance),
+        log_distance=log_distance,
+        C=_exp(log_C),
+        log_C=log_C,
+        loss_rate=2 * float(problem.sigma[-1]) * h ** (1 - 2 * a),
+        h0_lemma=b.h0,
         lemma_applies=b.applies,
     )

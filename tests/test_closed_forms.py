@@ -44,7 +44,9 @@ def test_balanced_riccati_matches_the_flow(h):
     theta0 = 0.1 * np.random.default_rng(1).standard_normal((p.D, p.m))
     U0, V0 = lnet.balanced_init(p, theta0, h, seed=2)
     times = np.array([0.0, 0.5, 2.0, 6.0])
-    res = lnet.gradient_flow(None, None, U0, V0, 6.0, problem=p, t_eval=times, record=("gram",), **TOL)
+    res = lnet.gradient_flow(
+        None, None, U0, V0, 6.0, problem=p, t_eval=times, record=("gram",), **TOL
+    )
     exact = lnet.riccati_balanced(p.Ytilde, res["gram"][0], times)
     scale = np.abs(exact).max()
     assert np.abs(res["gram"] - exact).max() < 1e-8 * scale
@@ -57,8 +59,16 @@ def test_homogeneous_riccati_matches_the_flow(lambda0, h, m):
     times = np.array([0.0, 1.0, 3.0])
     for rep in ("compact", "full"):
         res = lnet.gradient_flow(
-            None, None, U0, V0, 3.0, problem=p, t_eval=times, record=("gram",),
-            representation=rep, **TOL,
+            None,
+            None,
+            U0,
+            V0,
+            3.0,
+            problem=p,
+            t_eval=times,
+            record=("gram",),
+            representation=rep,
+            **TOL,
         )
         exact = lnet.riccati_homogeneous(p.Ytilde, res["gram"][0], times, lambda0)
         assert np.abs(res["gram"] - exact).max() < 1e-8 * np.abs(exact).max()
@@ -79,7 +89,9 @@ def test_spectral_init_modes_follow_the_scalar_model():
     a = np.array([0.2, 0.5, 0.05])
     U0, V0 = lnet.spectral_init(p, 7, a, a, seed=0)  # balanced modes
     times = np.array([0.5, 1.5, 3.0])
-    res = lnet.gradient_flow(None, None, U0, V0, 3.0, problem=p, t_eval=times, record=("theta",), **TOL)
+    res = lnet.gradient_flow(
+        None, None, U0, V0, 3.0, problem=p, t_eval=times, record=("theta",), **TOL
+    )
     for i, t in enumerate(times):
         sv = np.linalg.svd(res["theta"][i], compute_uv=False)
         expected = [lnet.scalar_product_balanced(a[j] ** 2, y[j], t) for j in range(3)]

@@ -67,8 +67,16 @@ def test_imbalance_is_conserved_by_the_flow():
     X, Y = _data()
     U0, V0 = lnet.random_init(40, 3, 50, seed=3)
     res = lnet.gradient_flow(
-        X, Y, U0, V0, 3.0, representation="full", record=("imbalance_drift",), t_eval=[1.0, 3.0],
-        ode_rtol=1e-10, ode_atol=1e-12,
+        X,
+        Y,
+        U0,
+        V0,
+        3.0,
+        representation="full",
+        record=("imbalance_drift",),
+        t_eval=[1.0, 3.0],
+        ode_rtol=1e-10,
+        ode_atol=1e-12,
     )
     U, V = res.network.U, res.network.V
     drift = np.linalg.norm(lnet.imbalance(X, U, V) - lnet.imbalance(X, U0, V0))
@@ -280,8 +288,9 @@ def test_bad_shapes_and_values_are_named():
 def test_zero_initialization_is_a_fixed_point_in_every_representation():
     X, Y = _data()
     for rep in ("compact", "reduced", "full"):
-        res = lnet.gradient_descent(X, Y, np.zeros((40, 5)), np.zeros((3, 5)), 0.01, 20,
-                                    representation=rep)
+        res = lnet.gradient_descent(
+            X, Y, np.zeros((40, 5)), np.zeros((3, 5)), 0.01, 20, representation=rep
+        )
         assert np.all(res.theta == 0) and np.all(res.losses == res.losses[0])
 
 

@@ -26,7 +26,9 @@ def test_experiment_b_problem_matches_the_paper_recipe():
     assert p.L_star == pytest.approx(0.0, abs=1e-20)  # n < D: full row rank, interpolation
     # X entries N(0, 1/D): the sample variance is close to 1/D
     assert np.var(p.X) * p.D == pytest.approx(1.0, rel=0.05)
-    assert ew.PAPER_WIDTHS[0] == 500 and ew.PAPER_WIDTHS[-1] == 10_000 and len(ew.PAPER_WIDTHS) == 20
+    assert (
+        ew.PAPER_WIDTHS[0] == 500 and ew.PAPER_WIDTHS[-1] == 10_000 and len(ew.PAPER_WIDTHS) == 20
+    )
 
 
 def test_exact_runs_agree_with_a_full_parameter_descent(small_problem):
@@ -34,8 +36,9 @@ def test_exact_runs_agree_with_a_full_parameter_descent(small_problem):
     p = small_problem
     runs = ew.run_width_runs(p, [60], [0], eta=5e-2, tol=1e-6, init_seed=9)
     U0, V0 = lnet.random_init(p.D, p.m, 60, seed=[9, 60, 0])
-    full = lnet.gradient_descent(None, None, U0, V0, 5e-2, 10**6, tol=1e-6, problem=p,
-                                 representation="full")
+    full = lnet.gradient_descent(
+        None, None, U0, V0, 5e-2, 10**6, tol=1e-6, problem=p, representation="full"
+    )
     assert runs.steps[0, 0] == full.steps
     assert runs.dist[0, 0] == pytest.approx(np.linalg.norm(full.theta - p.theta_hat), rel=1e-8)
     U2 = U0 - p.Phi1 @ (p.Phi1.T @ U0)
@@ -57,7 +60,9 @@ def test_wishart_sampler_has_the_distribution_of_the_gaussian_draws(small_proble
 def test_wishart_blocks_shapes_and_small_widths():
     U1, U2, V = lnet.wishart_blocks(10, 4, 2, 1000, 0.5, 0)
     assert U1.shape == (4, 6) and U2.shape == (6, 6) and V.shape == (2, 6)
-    assert np.allclose(np.triu(np.vstack([U1, V]), 1), 0)  # the Bartlett factor R^T is lower triangular
+    assert np.allclose(
+        np.triu(np.vstack([U1, V]), 1), 0
+    )  # the Bartlett factor R^T is lower triangular
     U1, U2, V = lnet.wishart_blocks(10, 4, 2, 5, 0.5, 0)  # h <= r + m: direct draws
     assert U1.shape == (4, 5) and V.shape == (2, 5)
     with pytest.raises(ValueError, match="r \\(rank of X\\) must be <= D"):
@@ -74,8 +79,9 @@ def test_lemma_monte_carlo_samplers_agree():
 
 
 def test_distance_falls_like_h_to_minus_half_with_the_flow(small_problem):
-    runs = ew.run_width_runs(small_problem, [100, 1000, 10_000, 100_000], 4, method="flow",
-                             sampler="wishart")
+    runs = ew.run_width_runs(
+        small_problem, [100, 1000, 10_000, 100_000], 4, method="flow", sampler="wishart"
+    )
     fit = ew.fit_power_law(runs.widths, runs.dist)
     assert fit.slope == pytest.approx(-0.5, abs=0.08)
     assert np.all(runs.final_loss <= 1e-8 * (1 + 1e-6))  # the flow stops at the event loss = tol
@@ -90,8 +96,9 @@ def test_fit_power_law_recovers_an_exact_law():
 
 
 def test_alpha_sweep_exponents(small_problem):
-    sw = ew.run_alpha_sweep(small_problem, alphas=(0.35, 0.5), widths=(1000, 10_000, 100_000),
-                            seeds=3)
+    sw = ew.run_alpha_sweep(
+        small_problem, alphas=(0.35, 0.5), widths=(1000, 10_000, 100_000), seeds=3
+    )
     assert np.allclose(sw.predicted, [-0.2, -0.5])
     assert np.all(np.abs(sw.slopes - sw.predicted) < 0.1)
 
@@ -109,7 +116,7 @@ def test_theorem2_scan_is_above_the_measurement(small_problem):
     t2 = ew.theorem2_scan(small_problem, runs, deltas=(0.1,))
     assert np.all(t2.frac_below == 1.0) and np.all(t2.looseness > 1)
     # at alpha = 1/2 the bound is c / sqrt(h): the informative width solves c / sqrt(h) = ||Theta_hat||
-    b = lnet.theorem2_bound(None, None, int(round(t2.h_informative[0])), 0.5, 0.1, problem=small_problem)
+    b = lnet.theorem2_bound(None, None, round(t2.h_informative[0]), 0.5, 0.1, problem=small_problem)
     assert b.distance == pytest.approx(np.linalg.norm(small_problem.theta_hat), rel=1e-3)
 
 
@@ -161,11 +168,15 @@ def test_figures_draw(small_problem):
     sw = ew.run_alpha_sweep(small_problem, alphas=(0.4, 0.5), widths=(100, 1000), seeds=2)
     scan = ew.run_lemma_scan(40, 10, 1, [20, 200], deltas=(0.1,), seeds=5)
     figs = [
-        fw.plot_experiment_b(runs), fw.plot_width_extension(runs, ext, fit), fw.plot_alpha_sweep(sw),
-        fw.plot_lemma_scan(scan), fw.plot_theorem2(ew.theorem2_scan(small_problem, sw.runs[-1]), sw.runs[-1]),
+        fw.plot_experiment_b(runs),
+        fw.plot_width_extension(runs, ext, fit),
+        fw.plot_alpha_sweep(sw),
+        fw.plot_lemma_scan(scan),
+        fw.plot_theorem2(ew.theorem2_scan(small_problem, sw.runs[-1]), sw.runs[-1]),
         fw.plot_implicit_bias(eib.run_implicit_bias(small_problem, h=30, t_max=5.0, n_times=4)),
-        fw.plot_small_init(eib.run_small_init(small_problem, scales=(1e-2, 1e-1), h=20, seeds=2,
-                                             t_zero=1.0)),
+        fw.plot_small_init(
+            eib.run_small_init(small_problem, scales=(1e-2, 1e-1), h=20, seeds=2, t_zero=1.0)
+        ),
     ]
     assert len(figs[0].axes) == 3
     for f in figs:

@@ -102,7 +102,7 @@ def test_spectral_init_aligns_with_Ytilde():
     a, b = np.array([1.0, 0.5, 0.2]), np.array([0.3, 0.5, 0.9])
     U, V = lnet.spectral_init(p, 10, a, b, seed=0)
     U1, U2 = p.split(U)
-    P, y, Rt = np.linalg.svd(p.Ytilde, full_matrices=False)
+    P, _y, Rt = np.linalg.svd(p.Ytilde, full_matrices=False)
     assert np.allclose(P.T @ (U1 @ V.T) @ Rt.T, np.diag(a * b), atol=1e-12)
     assert np.abs(U2).max() < 1e-12
     ev = np.sort(np.linalg.eigvalsh(lnet.imbalance(p.X, U, V)))

@@ -10,8 +10,8 @@ from lnet.scalar import (
     scalar_flow,
     scalar_imbalance,
     scalar_loss,
-    scalar_product_balanced,
     scalar_margin,
+    scalar_product_balanced,
     scalar_rate_from_product,
     scalar_rate_from_weights,
     scalar_rate_lower_bound,
@@ -34,7 +34,7 @@ def test_init_has_the_requested_product_and_imbalance(w0, d):
 
 
 def test_init_talk_example():
-    u0, v0 = init_from_product_and_imbalance(0.5, 3.0)  # u^2 = (3 + sqrt(10)) / 2
+    u0, _v0 = init_from_product_and_imbalance(0.5, 3.0)  # u^2 = (3 + sqrt(10)) / 2
     assert u0 == pytest.approx(np.sqrt((3 + np.sqrt(10)) / 2), rel=1e-15)
     assert init_from_product_and_imbalance(0.0, 0.0) == (0.0, 0.0)
     assert init_from_product_and_imbalance(0.0, -4.0) == (0.0, 2.0)
@@ -134,7 +134,11 @@ def test_rate_helpers_agree():
     u, v = np.array([0.3, -1.2, 2.0]), np.array([0.7, 0.1, -2.0])
     d = scalar_imbalance(u, v)
     np.testing.assert_allclose(scalar_rate_from_weights(u, v), scalar_rate_from_product(d, u * v))
-    assert scalar_margin(1.0, 0.25) == 0.25 and scalar_margin(1.0, 2.5) == -0.5 and scalar_margin(-1.0, -0.5) == 0.5
+    assert (
+        scalar_margin(1.0, 0.25) == 0.25
+        and scalar_margin(1.0, 2.5) == -0.5
+        and scalar_margin(-1.0, -0.5) == 0.5
+    )
     assert scalar_rate_lower_bound(0.0, 1.0, 2.5) == 0.0
     assert scalar_rate_lower_bound(3.0, 1.0, 2.5) == 6.0
 

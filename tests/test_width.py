@@ -83,7 +83,7 @@ def test_theorem2_bound_formula():
     t = lnet.theorem2_bound(X, Y, 500, 0.5, 0.1)
     C = np.exp(1 + np.sqrt(p.sigma[0]) * np.linalg.norm(Y) / p.sigma[-1])
     b = lnet.lemma_bounds(10, 4, 1, 500, 0.5, 0.1)
-    assert t.C == pytest.approx(C)
+    assert pytest.approx(C) == t.C
     assert t.distance == pytest.approx(C * b.orthogonality)  # C^(1/h^0) = C at alpha = 1/2
     assert t.loss_rate == pytest.approx(2 * p.sigma[-1])
     assert not t.threshold_explicit
@@ -130,7 +130,13 @@ def test_theorem2_monte_carlo_agrees_with_a_direct_flow():
         SE = s[:, None] * (p.Ytilde - s[:, None] * (A @ B.T))
         return np.concatenate([(SE @ B).ravel(), (SE.T @ A).ravel()])
 
-    sol = solve_ivp(fun, (0, 200), np.concatenate([U1.ravel(), V.ravel()]), method="DOP853",
-                    rtol=1e-11, atol=1e-14)
+    sol = solve_ivp(
+        fun,
+        (0, 200),
+        np.concatenate([U1.ravel(), V.ravel()]),
+        method="DOP853",
+        rtol=1e-11,
+        atol=1e-14,
+    )
     VT = sol.y[2 * h :, -1].reshape(1, h)
     assert np.linalg.norm(U2 @ VT.T) == pytest.approx(mc.distance_F[0], rel=1e-5)

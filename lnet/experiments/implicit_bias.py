@@ -44,9 +44,16 @@ class BiasTrajectories:
 
 
 @renamed_kwargs(rtol="ode_rtol", atol="ode_atol")
-def run_implicit_bias(problem: Problem, h: int = 500, *, t_max: float = 40.0, n_times: int = 81,
-                      seed: int = 0, ode_rtol: float = 1e-12,
-                      ode_atol: float = 1e-15) -> BiasTrajectories:
+def run_implicit_bias(
+    problem: Problem,
+    h: int = 500,
+    *,
+    t_max: float = 40.0,
+    n_times: int = 81,
+    seed: int = 0,
+    ode_rtol: float = 1e-12,
+    ode_atol: float = 1e-15,
+) -> BiasTrajectories:
     r"""Gradient flow from a random, an orthogonal and a counterexample initialization (same draw).
 
     All three start from the same Gaussian draw with :math:`\mathcal N(0, 1/h)` entries:
@@ -120,8 +127,16 @@ class SmallInitRuns:
     zero_init_loss: float
 
 
-def run_small_init(problem: Problem, scales=(1e-3, 1e-2, 1e-1, 1.0), h: int = 500, seeds=3, *,
-                   tol=1e-8, init_seed=5, t_zero: float = 100.0) -> SmallInitRuns:
+def run_small_init(
+    problem: Problem,
+    scales=(1e-3, 1e-2, 1e-1, 1.0),
+    h: int = 500,
+    seeds=3,
+    *,
+    tol=1e-8,
+    init_seed=5,
+    t_zero: float = 100.0,
+) -> SmallInitRuns:
     r"""Why zero initialization does not help: small scales buy a small bias with a long plateau.
 
     Runs :func:`lnet.experiments.width.flow_to_tolerance` from :math:`U(0) = \sigma U_0`,
@@ -153,12 +168,21 @@ def run_small_init(problem: Problem, scales=(1e-3, 1e-2, 1e-1, 1.0), h: int = 50
     dist, bias, tt = (np.empty((sc.size, sd.size)) for _ in range(3))
     for i, s in enumerate(sc):
         for j, k in enumerate(sd):
-            U0, V0 = scaled_init(problem.D, problem.m, h, float(s), float(s),
-                                 seed=[int(init_seed), int(k)])
+            U0, V0 = scaled_init(
+                problem.D, problem.m, h, float(s), float(s), seed=[int(init_seed), int(k)]
+            )
             end, tt[i, j] = flow_to_tolerance(make_network(problem, U0, V0), tol)
             dist[i, j], bias[i, j] = distances(end)
     Z = (np.zeros((problem.D, h)), np.zeros((problem.m, h)))
     res = gradient_flow_from(make_network(problem, *Z, "reduced"), t_zero)
     moved = max(float(np.abs(res.network.U1).max()), float(np.abs(res.network.V).max()))
-    return SmallInitRuns(scales=sc, h=int(h), tol=float(tol), dist=dist, bias=bias, time=tt,
-                         zero_init_moves=moved, zero_init_loss=float(res.loss))
+    return SmallInitRuns(
+        scales=sc,
+        h=int(h),
+        tol=float(tol),
+        dist=dist,
+        bias=bias,
+        time=tt,
+        zero_init_moves=moved,
+        zero_init_loss=float(res.loss),
+    )

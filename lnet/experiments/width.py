@@ -36,11 +36,17 @@ from .._checks import alpha_in_theorem_range, positive_float, positive_int
 from .._deprecation import moved_names, renamed_kwargs
 from ..bounds import gram_rate_quantities, imbalance_spectrum
 from ..dynamics import gradient_descent_from, gradient_flow_from
-from ..initializations import random_compact_network, random_init, wishart_blocks, wishart_compact_network
+from ..initializations import (
+    random_compact_network,
+    random_init,
+    wishart_blocks,
+    wishart_compact_network,
+)
 from ..networks import ReducedNetwork, make_network
 from ..problem import Problem, resolve_problem
 from ..width import (
     LemmaBounds,
+    Theorem2Bound,
     check_delta,
     lemma_bounds,
     lemma_from_blocks,
@@ -51,28 +57,28 @@ from ..width import (
 
 __all__ = [
     "PAPER_WIDTHS",
-    "experiment_b_problem",
-    "WidthRuns",
-    "run_width_runs",
-    "run_experiment_b",
-    "run_width_extension",
-    "PowerLawFit",
-    "fit_power_law",
     "AlphaSweep",
-    "run_alpha_sweep",
-    "LemmaScan",
-    "run_lemma_scan",
-    "Theorem2Scan",
-    "log_h_informative",
-    "theorem2_scan",
-    "flow_to_tolerance",
-    "ntk_time_change",
     "LemmaMonteCarlo",
-    "lemma_monte_carlo",
+    "LemmaScan",
+    "PowerLawFit",
     "Theorem2MonteCarlo",
-    "theorem2_monte_carlo",
-    "mean_loss",
+    "Theorem2Scan",
+    "WidthRuns",
     "distances",
+    "experiment_b_problem",
+    "fit_power_law",
+    "flow_to_tolerance",
+    "lemma_monte_carlo",
+    "log_h_informative",
+    "mean_loss",
+    "ntk_time_change",
+    "run_alpha_sweep",
+    "run_experiment_b",
+    "run_lemma_scan",
+    "run_width_extension",
+    "run_width_runs",
+    "theorem2_monte_carlo",
+    "theorem2_scan",
 ]
 
 __getattr__ = moved_names(
@@ -89,14 +95,27 @@ PAPER_WIDTHS = tuple(range(500, 10_001, 500))
 """The widths of experiment B: 500, 1000, ..., 10,000 (20 widths; the paper says "h from 500 to 10^4")."""
 
 
-def experiment_b_problem(D: int = 400, n: int = 100, m: int = 1, noise: float = 0.01,
-                         seed=0) -> Problem:
+def experiment_b_problem(
+    D: int = 400, n: int = 100, m: int = 1, noise: float = 0.01, seed=0
+) -> Problem:
     r"""Experiment B's data: :math:`X_{ij} \sim \mathcal N(0, 1/D)`, :math:`Y = X\Theta + \varepsilon`.
 
     :math:`\Theta \sim \mathcal N(0, I/D)`, :math:`\varepsilon_{ij} \sim \mathcal N(0, \text{noise}^2)`.
     With :math:`n < D`, :math:`X` has full row rank and :math:`L^* = 0`.
 
     Used in: ``book/exp_b.ipynb``, ``book/width.ipynb``, ``book/implicit_bias.ipynb``.
+
+    Parameters
+    ----------
+    D, n, m : int
+        Input dimension, samples, outputs.
+    noise : float
+        Standard deviation of the label noise.
+    seed : int
+
+    Returns
+    -------
+    Problem
     """
     D, n, m = (positive_int(k, v) for k, v in (("D", D), ("n", n), ("m", m)))
     noise = positive_float("noise", noise, allow_zero=True)
@@ -143,8 +162,14 @@ def distances(net: ReducedNetwork) -> tuple[float, float]:
 
 
 @renamed_kwargs(rtol="ode_rtol", atol="ode_atol")
-def flow_to_tolerance(net: ReducedNetwork, tol: float = 1e-8, *, t_max: float = 1e4,
-                      ode_rtol: float = 1e-10, ode_atol: float = 1e-13) -> tuple[ReducedNetwork, float]:
+def flow_to_tolerance(
+    net: ReducedNetwork,
+    tol: float = 1e-8,
+    *,
+    t_max: float = 1e4,
+    ode_rtol: float = 1e-10,
+    ode_atol: float = 1e-13,
+) -> tuple[ReducedNetwork, float]:
     r"""Gradient flow of :math:`\tfrac12\|Y - XUV^\top\|_F^2` until :math:`\tfrac1n\|Y - XUV^\top\|_F^2 <` ``tol``.
 
     :func:`lnet.gradient_flow_from` with ``loss="mean"``: the stopping rule of experiment B, in
@@ -169,8 +194,14 @@ def flow_to_tolerance(net: ReducedNetwork, tol: float = 1e-8, *, t_max: float = 
 
     Used in: ``book/width.ipynb``, ``book/implicit_bias.ipynb``.
     """
-    res = gradient_flow_from(net, positive_float("t_max", t_max), loss="mean", tol=tol,
-                             ode_rtol=ode_rtol, ode_atol=ode_atol)
+    res = gradient_flow_from(
+        net,
+        positive_float("t_max", t_max),
+        loss="mean",
+        tol=tol,
+        ode_rtol=ode_rtol,
+        ode_atol=ode_atol,
+    )
     return res.network, res.t
 
 
@@ -246,7 +277,9 @@ def _seed_indices(seeds) -> np.ndarray:
 def _widths(widths) -> np.ndarray:
     w = np.asarray(widths)
     if w.ndim != 1 or w.size == 0 or not np.issubdtype(w.dtype, np.integer) or np.any(w < 1):
-        raise ValueError(f"widths must be a non-empty 1-D array of positive integers; got {widths!r}")
+        raise ValueError(
+            f"widths must be a non-empty 1-D array of positive integers; got {widths!r}"
+        )
     return w.astype(np.int64)
 
 
@@ -256,9 +289,19 @@ def _initial_network(problem, h, alpha, seed, sampler):
     return wishart_compact_network(problem, int(h), alpha=alpha, seed=seed)
 
 
-def run_width_runs(problem: Problem, widths, seeds=5, *, alpha=0.5, method="descent",
-                   sampler="exact", eta=5e-3, tol=1e-8, max_steps=1_000_000,
-                   init_seed=1) -> WidthRuns:
+def run_width_runs(
+    problem: Problem,
+    widths,
+    seeds=5,
+    *,
+    alpha=0.5,
+    method="descent",
+    sampler="exact",
+    eta=5e-3,
+    tol=1e-8,
+    max_steps=1_000_000,
+    init_seed=1,
+) -> WidthRuns:
     r"""Run experiment B's protocol on ``problem`` for every width and seed.
 
     Parameters
@@ -279,6 +322,10 @@ def run_width_runs(problem: Problem, widths, seeds=5, *, alpha=0.5, method="desc
     init_seed : int
 
     Used in: ``book/exp_b.ipynb``, ``book/width.ipynb``.
+
+    Returns
+    -------
+    WidthRuns
     """
     if method not in ("descent", "flow"):
         raise ValueError(f'method must be "descent" or "flow"; got {method!r}')
@@ -312,16 +359,35 @@ def run_width_runs(problem: Problem, widths, seeds=5, *, alpha=0.5, method="desc
             dist[i, j], u2vf[i, j] = distances(end)
             fl[i, j] = mean_loss(end)
     return WidthRuns(
-        widths=w, seeds=sd, dist=dist, u2v0=u2v0, u2v_final=u2vf, steps=steps, final_loss=fl,
-        initial_loss=l0, alpha=alpha, eta=eta, tol=tol, method=method, sampler=sampler,
+        widths=w,
+        seeds=sd,
+        dist=dist,
+        u2v0=u2v0,
+        u2v_final=u2vf,
+        steps=steps,
+        final_loss=fl,
+        initial_loss=l0,
+        alpha=alpha,
+        eta=eta,
+        tol=tol,
+        method=method,
+        sampler=sampler,
         seconds=time.perf_counter() - t0,
         theta_hat_norm=float(np.linalg.norm(problem.theta_hat)),
     )
 
 
-def run_experiment_b(widths=PAPER_WIDTHS, seeds=5, *, problem: Problem | None = None,
-                     data_seed=0, init_seed=1, eta=5e-3, tol=1e-8,
-                     max_steps=1_000_000) -> WidthRuns:
+def run_experiment_b(
+    widths=PAPER_WIDTHS,
+    seeds=5,
+    *,
+    problem: Problem | None = None,
+    data_seed=0,
+    init_seed=1,
+    eta=5e-3,
+    tol=1e-8,
+    max_steps=1_000_000,
+) -> WidthRuns:
     r"""Experiment B as in the paper: gradient descent from :math:`\mathcal N(0, 1/h)` weights, per width and seed.
 
     Defaults are the paper's: widths 500, 1000, ..., 10,000, five seeds, :math:`\eta = 5\cdot10^{-3}`,
@@ -329,16 +395,46 @@ def run_experiment_b(widths=PAPER_WIDTHS, seeds=5, *, problem: Problem | None = 
     with ``data_seed``) are shared by all runs; the initializations are the actual Gaussian draws.
 
     Used in: ``book/exp_b.ipynb``.
+
+    Parameters
+    ----------
+    widths : sequence of int
+    seeds : int or sequence of int
+    problem : Problem, optional
+        Default: :func:`experiment_b_problem` with ``data_seed``.
+    data_seed, init_seed : int
+    eta, tol, max_steps : float, float, int
+        Step, stopping mean loss, step cap.
+
+    Returns
+    -------
+    WidthRuns
     """
     if problem is None:
         problem = experiment_b_problem(seed=data_seed)
-    return run_width_runs(problem, widths, seeds, eta=eta, tol=tol, max_steps=max_steps,
-                          init_seed=init_seed, sampler="exact")
+    return run_width_runs(
+        problem,
+        widths,
+        seeds,
+        eta=eta,
+        tol=tol,
+        max_steps=max_steps,
+        init_seed=init_seed,
+        sampler="exact",
+    )
 
 
-def run_width_extension(widths=(10_000, 100_000, 1_000_000), seeds=5, *,
-                        problem: Problem | None = None, data_seed=0, init_seed=2, eta=5e-3,
-                        tol=1e-8, max_steps=1_000_000) -> WidthRuns:
+def run_width_extension(
+    widths=(10_000, 100_000, 1_000_000),
+    seeds=5,
+    *,
+    problem: Problem | None = None,
+    data_seed=0,
+    init_seed=2,
+    eta=5e-3,
+    tol=1e-8,
+    max_steps=1_000_000,
+) -> WidthRuns:
     r"""Experiment B continued beyond the paper's widths, with initializations sampled in distribution.
 
     Same protocol as :func:`run_experiment_b`, but the initial state is drawn by
@@ -346,11 +442,31 @@ def run_width_extension(widths=(10_000, 100_000, 1_000_000), seeds=5, *,
     ``h = 10^4`` lets one compare the two samplers at a width both reach.
 
     Used in: ``book/exp_b.ipynb``.
+
+    Parameters
+    ----------
+    widths : sequence of int
+    seeds : int or sequence of int
+    problem : Problem, optional
+    data_seed, init_seed : int
+    eta, tol, max_steps : float, float, int
+
+    Returns
+    -------
+    WidthRuns
     """
     if problem is None:
         problem = experiment_b_problem(seed=data_seed)
-    return run_width_runs(problem, widths, seeds, eta=eta, tol=tol, max_steps=max_steps,
-                          init_seed=init_seed, sampler="wishart")
+    return run_width_runs(
+        problem,
+        widths,
+        seeds,
+        eta=eta,
+        tol=tol,
+        max_steps=max_steps,
+        init_seed=init_seed,
+        sampler="wishart",
+    )
 
 
 # -- fits ---------------------------------------------------------------------------------------
@@ -377,6 +493,15 @@ def fit_power_law(widths, values) -> PowerLawFit:
     data point.
 
     Used in: ``book/exp_b.ipynb``, ``book/width.ipynb``.
+
+    Parameters
+    ----------
+    widths : array_like, shape (W,)
+    values : array_like, shape (W,) or (W, seeds)
+
+    Returns
+    -------
+    PowerLawFit
     """
     h = np.asarray(widths, dtype=float)
     y = np.asarray(values, dtype=float)
@@ -421,9 +546,15 @@ class AlphaSweep:
         return np.array([f.slope_se for f in self.fits])
 
 
-def run_alpha_sweep(problem: Problem, alphas=(0.3, 0.35, 0.4, 0.45, 0.5),
-                    widths=(1_000, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000),
-                    seeds=4, *, tol=1e-8, init_seed=3) -> AlphaSweep:
+def run_alpha_sweep(
+    problem: Problem,
+    alphas=(0.3, 0.35, 0.4, 0.45, 0.5),
+    widths=(1_000, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000),
+    seeds=4,
+    *,
+    tol=1e-8,
+    init_seed=3,
+) -> AlphaSweep:
     r"""For each :math:`\alpha`, gradient flow from :math:`\mathcal N(0, h^{-2\alpha})` weights at every width.
 
     The Theorem predicts :math:`\|U(\infty)V(\infty)^\top - \hat\Theta\| = O(h^{-(2\alpha - 1/2)})`.
@@ -432,12 +563,34 @@ def run_alpha_sweep(problem: Problem, alphas=(0.3, 0.35, 0.4, 0.45, 0.5),
     Initializations are sampled in distribution (:func:`lnet.width.wishart_compact_network`).
 
     Used in: ``book/width.ipynb``.
+
+    Parameters
+    ----------
+    problem : Problem
+    alphas : sequence of float
+    widths : sequence of int
+    seeds : int or sequence of int
+    tol : float
+        Stop each flow when the mean loss is below it.
+    init_seed : int
+
+    Returns
+    -------
+    AlphaSweep
     """
     a = np.asarray(alphas, dtype=float)
     runs, fits = [], []
     for alpha in a:
-        wr = run_width_runs(problem, widths, seeds, alpha=float(alpha), method="flow",
-                            sampler="wishart", tol=tol, init_seed=init_seed)
+        wr = run_width_runs(
+            problem,
+            widths,
+            seeds,
+            alpha=float(alpha),
+            method="flow",
+            sampler="wishart",
+            tol=tol,
+            init_seed=init_seed,
+        )
         runs.append(wr)
         fits.append(fit_power_law(wr.widths, wr.dist))
     return AlphaSweep(alphas=a, runs=runs, fits=fits, predicted=-(2 * a - 0.5))
@@ -470,8 +623,9 @@ class LemmaScan:
     holds_all: np.ndarray
 
 
-def run_lemma_scan(D: int, r: int, m: int, widths, deltas=(0.5, 0.1, 0.01), seeds=200, *,
-                   alpha=0.5, init_seed=4) -> LemmaScan:
+def run_lemma_scan(
+    D: int, r: int, m: int, widths, deltas=(0.5, 0.1, 0.01), seeds=200, *, alpha=0.5, init_seed=4
+) -> LemmaScan:
     r"""Measure the Lemma's quantities at every width (draws by :func:`lnet.width.wishart_blocks`).
 
     .. math::
@@ -484,6 +638,20 @@ def run_lemma_scan(D: int, r: int, m: int, widths, deltas=(0.5, 0.1, 0.01), seed
     draws serves every :math:`\delta`.
 
     Used in: ``book/width.ipynb``.
+
+    Parameters
+    ----------
+    D, r, m : int
+        Sizes (``r <= D``).
+    widths : sequence of int
+    deltas : sequence of float
+    seeds : int or sequence of int
+    alpha : float
+    init_seed : int
+
+    Returns
+    -------
+    LemmaScan
     """
     w = _widths(widths)
     dl = np.asarray(deltas, dtype=float)
@@ -498,12 +666,25 @@ def run_lemma_scan(D: int, r: int, m: int, widths, deltas=(0.5, 0.1, 0.01), seed
     hold_i = (q[0][None] > b[:, :, 0, None]).mean(axis=2)
     hold_o = (q[1][None] <= b[:, :, 1, None]).mean(axis=2)
     hold_p = (q[2][None] <= b[:, :, 2, None]).mean(axis=2)
-    hold_all = ((q[0][None] > b[:, :, 0, None]) & (q[1][None] <= b[:, :, 1, None])
-                & (q[2][None] <= b[:, :, 2, None])).mean(axis=2)
+    hold_all = (
+        (q[0][None] > b[:, :, 0, None])
+        & (q[1][None] <= b[:, :, 1, None])
+        & (q[2][None] <= b[:, :, 2, None])
+    ).mean(axis=2)
     return LemmaScan(
-        widths=w, deltas=dl, alpha=float(alpha), imbalance=q[0], orthogonality=q[1], product=q[2],
-        bound_imbalance=b[:, :, 0], bound_orthogonality=b[:, :, 1], bound_product=b[:, :, 2],
-        h0=b[:, 0, 3], holds_imbalance=hold_i, holds_orthogonality=hold_o, holds_product=hold_p,
+        widths=w,
+        deltas=dl,
+        alpha=float(alpha),
+        imbalance=q[0],
+        orthogonality=q[1],
+        product=q[2],
+        bound_imbalance=b[:, :, 0],
+        bound_orthogonality=b[:, :, 1],
+        bound_product=b[:, :, 2],
+        h0=b[:, 0, 3],
+        holds_imbalance=hold_i,
+        holds_orthogonality=hold_o,
+        holds_product=hold_p,
         holds_all=hold_all,
     )
 
@@ -594,23 +775,34 @@ def theorem2_scan(problem: Problem, runs: WidthRuns, deltas=(0.5, 0.1, 0.01)) ->
     Theorem2Scan
     """
     dl = np.asarray(deltas, dtype=float)
-    t2 = [[theorem2_bound(None, None, int(h), runs.alpha, float(d), problem=problem)
-           for h in runs.widths] for d in dl]
+    t2 = [
+        [
+            theorem2_bound(None, None, int(h), runs.alpha, float(d), problem=problem)
+            for h in runs.widths
+        ]
+        for d in dl
+    ]
     bound = np.array([[t.distance for t in row] for row in t2])
     log_h = np.array([log_h_informative(problem, runs.alpha, float(d)) for d in dl])
     with np.errstate(over="ignore"):
         h_inf = np.exp(log_h)
     return Theorem2Scan(
-        widths=runs.widths, deltas=dl, bound=bound, looseness=bound / runs.mean("dist")[None],
-        h0_lemma=np.array([row[0].h0_lemma for row in t2]), h_informative=h_inf,
+        widths=runs.widths,
+        deltas=dl,
+        bound=bound,
+        looseness=bound / runs.mean("dist")[None],
+        h0_lemma=np.array([row[0].h0_lemma for row in t2]),
+        h_informative=h_inf,
         log10_h_informative=log_h / math.log(10),
-        frac_below=(runs.dist[None] <= bound[:, :, None]).mean(axis=2), C=t2[0][0].C,
+        frac_below=(runs.dist[None] <= bound[:, :, None]).mean(axis=2),
+        C=t2[0][0].C,
         log_C=t2[0][0].log_C,
     )
 
 
-def ntk_time_change(problem: Problem, h: int = 2000, *, alpha=0.5, t: float = 2.0,
-                    seed: int = 0) -> tuple[float, float]:
+def ntk_time_change(
+    problem: Problem, h: int = 2000, *, alpha=0.5, t: float = 2.0, seed: int = 0
+) -> tuple[float, float]:
     r"""Check the NTK-scaling remark: the flow of :math:`(U, V)` is that of :math:`(\tilde U, \tilde V) = h^\alpha(U, V)` sped up by :math:`h^{2\alpha}`.
 
     With :math:`\tilde L(\tilde U, \tilde V) = \tfrac12\|Y - h^{-2\alpha}X\tilde U\tilde V^\top\|^2`
@@ -621,6 +813,21 @@ def ntk_time_change(problem: Problem, h: int = 2000, *, alpha=0.5, t: float = 2.
     :math:`h^{-\alpha}\tilde V` against :math:`V`.
 
     Used in: ``book/width.ipynb``.
+
+    Parameters
+    ----------
+    problem : Problem
+    h : int
+        Width.
+    alpha : float
+        Scale exponent.
+    t : float
+        Flow time of the :math:`(U, V)` run.
+    seed : int
+
+    Returns
+    -------
+    gap_theta, gap_V : float
     """
     U0, V0 = random_init(problem.D, problem.m, h, alpha=alpha, seed=seed)
     a = h**alpha
@@ -675,16 +882,20 @@ def _draw_blocks(D, r, m, h, alpha, seed, sampler):
         return wishart_blocks(D, r, m, h, alpha, seed)
     sd = h ** (-float(alpha))
     rng = np.random.default_rng(seed)
-    return (sd * rng.standard_normal((r, h)), sd * rng.standard_normal((D - r, h)),
-            sd * rng.standard_normal((m, h)))
+    return (
+        sd * rng.standard_normal((r, h)),
+        sd * rng.standard_normal((D - r, h)),
+        sd * rng.standard_normal((m, h)),
+    )
 
 
 def _holds(b: LemmaBounds, imb, ort, prod):
     return imb > b.imbalance, ort <= b.orthogonality, prod <= b.product
 
 
-def lemma_monte_carlo(D: int, r: int, m: int, h: int, alpha, delta, seeds=200, *,
-                      sampler: str = "direct") -> LemmaMonteCarlo:
+def lemma_monte_carlo(
+    D: int, r: int, m: int, h: int, alpha, delta, seeds=200, *, sampler: str = "direct"
+) -> LemmaMonteCarlo:
     r"""Monte Carlo check of the Lemma: draw :math:`U_1, U_2, V` i.i.d. :math:`\mathcal N(0, h^{-2\alpha})` per seed.
 
     Parameters
@@ -719,10 +930,16 @@ def lemma_monte_carlo(D: int, r: int, m: int, h: int, alpha, delta, seeds=200, *
     with np.errstate(divide="ignore"):
         ratio_imb = np.where(imb > 0, b.imbalance / np.where(imb > 0, imb, 1.0), np.inf)
     return LemmaMonteCarlo(
-        imbalance=imb, orthogonality=ort, product=prod, bounds=b, bounds_sqrt=bs,
+        imbalance=imb,
+        orthogonality=ort,
+        product=prod,
+        bounds=b,
+        bounds_sqrt=bs,
         target=1 - float(delta),
-        frac_imbalance=float(h1.mean()), frac_orthogonality=float(h2.mean()),
-        frac_product=float(h3.mean()), frac_all=float((h1 & h2 & h3).mean()),
+        frac_imbalance=float(h1.mean()),
+        frac_orthogonality=float(h2.mean()),
+        frac_product=float(h3.mean()),
+        frac_all=float((h1 & h2 & h3).mean()),
         frac_all_sqrt=float((s1 & s2 & s3).mean()),
         max_ratio={
             "imbalance": float(ratio_imb.max()),
@@ -753,8 +970,18 @@ class Theorem2MonteCarlo:
 
 
 @renamed_kwargs(rtol="ode_rtol")
-def theorem2_monte_carlo(X, Y, h: int, alpha, delta, seeds=20, *, problem: Problem | None = None,
-                         loss_tol: float = 1e-12, ode_rtol: float = 1e-9) -> Theorem2MonteCarlo:
+def theorem2_monte_carlo(
+    X,
+    Y,
+    h: int,
+    alpha,
+    delta,
+    seeds=20,
+    *,
+    problem: Problem | None = None,
+    loss_tol: float = 1e-12,
+    ode_rtol: float = 1e-9,
+) -> Theorem2MonteCarlo:
     r"""Run gradient flow from ``len(seeds)`` random initializations and compare with :func:`theorem2_bound`.
 
     The flow runs on the exact width-independent :math:`(r+m)\times(r+m)` system, so the cost per
@@ -789,8 +1016,13 @@ def theorem2_monte_carlo(X, Y, h: int, alpha, delta, seeds=20, *, problem: Probl
     rows = [_theorem2_draw(problem, h, a, s, lb, loss_tol, ode_rtol) for s in _seed_list(seeds)]
     d2, dF, fl, ev = (np.array(c) for c in zip(*rows, strict=True))
     return Theorem2MonteCarlo(
-        distance_2=d2, distance_F=dF, final_loss_ratio=fl, lemma_event=ev.astype(bool),
-        bound=bound, target=1 - delta, frac_bound=float(np.mean(d2 <= bound.distance)),
+        distance_2=d2,
+        distance_F=dF,
+        final_loss_ratio=fl,
+        lemma_event=ev.astype(bool),
+        bound=bound,
+        target=1 - delta,
+        frac_bound=float(np.mean(d2 <= bound.distance)),
         frac_bound_F=float(np.mean(dF <= bound.distance)),
     )
 
@@ -799,8 +1031,11 @@ def _theorem2_draw(problem: Problem, h, alpha, seed, lb: LemmaBounds, loss_tol, 
     """One draw of theorem2_monte_carlo: (spectral distance, Frobenius distance, loss ratio, event)."""
     U1, U2, V = _draw_blocks(problem.D, problem.r, problem.m, h, alpha, seed, "direct")
     q = lemma_from_blocks(U1, U2, V)
-    event = (q.imbalance > lb.imbalance and q.orthogonality <= lb.orthogonality
-             and q.product <= lb.product)
+    event = (
+        q.imbalance > lb.imbalance
+        and q.orthogonality <= lb.orthogonality
+        and q.product <= lb.product
+    )
     Z0 = np.vstack([U1, V])
     spec = imbalance_spectrum(U1, V)
     rate = gram_rate_quantities(problem, Z0 @ Z0.T, h, spectrum=spec).convergence_rate

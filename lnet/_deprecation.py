@@ -42,12 +42,15 @@ def renamed_kwargs(**old_to_new: str):
     def decorate(func):
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            for old, new in old_to_new.items():
-                if old in kwargs:
-                    if new in kwargs:
-                        raise TypeError(f"{func.__name__}() got both {old}= (old name) and {new}=")
-                    _warn(f"{func.__name__}({old}=...) is now {func.__name__}({new}=...)")
-                    kwargs[new] = kwargs.pop(old)
+            used = [old for old in old_to_new if old in kwargs]
+            if used:  # one warning per call, naming every old keyword used
+                renames = ", ".join(f"{old}= is now {old_to_new[old]}=" for old in used)
+                _warn(f"{func.__name__}(): {renames}")
+            for old in used:
+                new = old_to_new[old]
+                if new in kwargs:
+                    raise TypeError(f"{func.__name__}() got both {old}= (old name) and {new}=")
+                kwargs[new] = kwargs.pop(old)
             return func(*args, **kwargs)
 
         return wrapper

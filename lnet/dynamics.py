@@ -440,6 +440,7 @@ def gradient_flow_from(
     )
 
 
+@renamed_kwargs(rtol="ode_rtol", atol="ode_atol")
 def gradient_flow(
     X, Y, U0, V0, t, *, representation="compact", problem=None, rank_rtol=None, **kwargs
 ) -> FlowResult:

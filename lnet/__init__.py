@@ -17,8 +17,8 @@ each importing only from the ones above it:
   Carlo checks, scans); they return data.
 - :mod:`lnet.figures`, :mod:`lnet.plotting`: drawing that data.
 
-Vocabulary
-----------
+.. rubric:: Vocabulary
+
 One name, one meaning, everywhere in the package:
 
 Sizes
@@ -66,8 +66,8 @@ Scalar model
 Figures
     :mod:`lnet.figures` functions take the data an experiment returned.
 
-Renamed in 1.0
---------------
+.. rubric:: Renamed in 1.0
+
 The old names still work in 1.0 and emit a ``DeprecationWarning``; they go in 1.1.
 
 - ``lnet.scalar_rate(d, uv)``, ``lnet.bounds.scalar_rate`` → ``lnet.scalar_rate_from_product(d, w)``

@@ -291,7 +291,7 @@ def _line(spread: float, low: float, b: float) -> float:
 
 
 def _talk_form(lbp: float, lum: float, lbm: float, lup: float, s_m: float, s_r: float) -> float:
-    """The slides' grouping of Proposition 1 (same value as the NOTES grouping)."""
+    """The slides' grouping of Proposition 1 (same value as the grouping used here)."""
     return (
         -lbp
         + lum
@@ -559,7 +559,7 @@ def instantaneous_rate(X, Y, U, V, *, problem: Problem | None = None) -> float:
 
 
 def rate_lower_bound(X, Y, U, V, *, problem: Problem | None = None) -> float:
-    r"""Right-hand side of Proposition 1 (EXT Proposition 1, general :math:`\Sigma_x`).
+    r"""Right-hand side of Proposition 1 (extended version, Proposition 1, general :math:`\Sigma_x`).
 
     .. math::
 
@@ -612,7 +612,7 @@ def rate_lower_bound_talk_misprint(X, Y, U, V, *, problem: Problem | None = None
 
 
 def theorem3_c(X, Y, U, V, *, problem: Problem | None = None) -> float:
-    r""":math:`c` of Theorem 3 (EXT Theorem 3, general :math:`\Sigma_x`) at the weights ``(U, V)``.
+    r""":math:`c` of Theorem 3 (extended version, Theorem 3, general :math:`\Sigma_x`) at the weights ``(U, V)``.
 
     .. math::
 
@@ -786,7 +786,7 @@ def homogeneous_asymptotic_rate(lambda0, Y) -> float:
 
 
 # ---------------------------------------------------------------------------------------------
-# Tightness (EXT Proposition 14): an instance attaining the Proposition 1 bound
+# Tightness (extended version, Proposition 14): an instance attaining the Proposition 1 bound
 # ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class TightInstance:
@@ -825,7 +825,7 @@ def _pair(mu: float, nu: float, s: float) -> tuple[np.ndarray, np.ndarray]:
 def attaining_instance(imbalance, product) -> TightInstance:
     r"""Weights with a given imbalance and product at which Proposition 1 holds with equality.
 
-    Construction (derived here; EXT Proposition 14 states existence for :math:`r \ne m`, and its
+    Construction (derived here; the extended version's Proposition 14 states existence for :math:`r \ne m`, and its
     proof was not available to us). Take :math:`\Sigma_x = I`. Write :math:`\mathcal D`'s positive
     eigenvalues :math:`\mu_1 \ge \dots \ge \mu_r \ge 0` and negative ones :math:`-\nu_j`, and
     :math:`P = O_r\,\mathrm{diag}(\sigma_i)\,O_m^\top`. Pair the :math:`\min(r, m)` rows of
@@ -842,7 +842,7 @@ def attaining_instance(imbalance, product) -> TightInstance:
     When :math:`r = m \ge 2` the two extremes compete for the one pair with :math:`\sigma_{\min}`, and
     this construction attains the bound only when that is no conflict (all positive eigenvalues
     equal and all negative ones equal, or :math:`\sigma_{\min}` repeated). Whether every
-    :math:`(\mathcal D, P)` with :math:`r = m \ge 2` admits an attaining point we do not know (EXT
+    :math:`(\mathcal D, P)` with :math:`r = m \ge 2` admits an attaining point we do not know (the extended version
     claims tightness only for :math:`r \ne m`); a numerical minimization of worst-case rate over
     bound (``tests/test_bounds_adversarial.py``) does reach 1 for :math:`r = m` at points of its
     own choosing, including with a general :math:`\Sigma_x`. For :math:`r = m = 1` the bound is

@@ -1,4 +1,4 @@
-r"""Implicit bias: where gradient flow ends up (ICML Proposition 1, EXT Proposition 10; book chapter "Implicit bias").
+r"""Implicit bias: where gradient flow ends up (ICML Proposition 1, extended version Proposition 10; book chapter "Implicit bias").
 
 The end-to-end matrix splits as :math:`UV^\top = \Phi_1U_1V^\top + \Phi_2U_2V^\top` and
 :math:`U_2` never moves, so if the flow converges (:math:`E \to 0`, i.e.

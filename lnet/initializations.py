@@ -133,8 +133,8 @@ def scaled_init(D, m, h, sigma_U, sigma_V, *, seed=None):
 
 
 def _orthonormal_columns(rng, rows: int, cols: int) -> np.ndarray:
-    Qm, R = np.linalg.qr(rng.standard_normal((rows, cols)))
-    return Qm * np.sign(np.diag(R))  # sign fix: Haar-distributed and seed-stable
+    Qm, T = np.linalg.qr(rng.standard_normal((rows, cols)))
+    return Qm * np.sign(np.diag(T))  # sign fix: Haar-distributed and seed-stable
 
 
 def _sym_power(M: np.ndarray, p: float) -> np.ndarray:

@@ -1,6 +1,6 @@
 r"""Random initialization and width: the Lemma and Theorem 2 of the paper (book chapter "Width").
 
-ICML Lemma 1 / Theorem 2, EXT Lemma 11 / Theorem 12. Entries of :math:`U(0)`, :math:`V(0)` are
+ICML version: Lemma 1 / Theorem 2; extended version: Lemma 11 / Theorem 12. Entries of :math:`U(0)`, :math:`V(0)` are
 i.i.d. :math:`\mathcal N(0, h^{-2\alpha})`, :math:`1/4 < \alpha \le 1/2`. With
 :math:`\beta(\delta) = \sqrt{m + D} + \log(2/\delta)/2` and :math:`h_0 = 16\beta^2`, the Lemma states
 that for :math:`h > h_0`, with probability at least :math:`1 - \delta`,

@@ -162,7 +162,7 @@ def test_instantaneous_rate_is_at_least_the_proposition_1_bound(inst):
 
 
 def test_sweep_of_2000_random_instances_never_violates_proposition_1():
-    """NOTES: the correct bound held in 20,000 instances, with equality in some. Reproduce a 10th."""
+    """The correct bound held in 20,000 instances, with equality in some. Reproduce a 10th."""
     rng = np.random.default_rng(20210718)
     worst, n_equal = np.inf, 0
     for _ in range(2000):
@@ -515,6 +515,6 @@ def test_experiment_A_legend_values_are_the_imbalance_level():
         q = lnet.rate_quantities(None, None, su * U0, sv * V0, problem=p)
         assert q.spectrum.Delta_low == pytest.approx(legend, rel=0.1)
         assert q.c == pytest.approx(2 * q.spectrum.Delta_low, rel=1e-12)
-    # The ICML legend's (0.2, 0.05) for case 2 gives about 7, not about 40 (NOTES erratum).
+    # The ICML legend's (0.2, 0.05) for case 2 gives about 7, not about 40 (an erratum of the ICML legend).
     q = lnet.rate_quantities(None, None, 0.2 * U0, 0.05 * V0, problem=p)
     assert 5 < q.spectrum.Delta_low < 10

@@ -1,8 +1,8 @@
 r"""The paper's convergence experiments as functions that return data (no drawing here).
 
-- **Experiment A** (ICML Fig. 2 / App. Fig. 3; EXT Fig. 3 / Fig. 6): convergence of gradient
+- **Experiment A** (ICML Fig. 2 / App. Fig. 3; extended version Fig. 3 / Fig. 6): convergence of gradient
   descent against the imbalance of the initialization, :func:`run_experiment_a`.
-- **Experiment C** (EXT Fig. 2, Figs. 4-5): the spectrum of the imbalance of a random
+- **Experiment C** (extended version, Fig. 2, Figs. 4-5): the spectrum of the imbalance of a random
   initialization against the width, in matrix factorization, :func:`run_experiment_c`.
 
 Time. Descent with step :math:`\eta` on the paper's mean loss :math:`\tfrac1n\|Y - XUV^\top\|_F^2`
@@ -242,7 +242,7 @@ def experiment_a_levels(seeds=range(5), cases=None, *, D=400, n=100, m=1, h=500)
     cases : dict, optional
         ``{name: (sigma_U, sigma_V)}``; default :data:`PAPER_CASES`.
     D, n, m, h : int
-        Sizes (the paper's by default; EXT uses D = 500).
+        Sizes (the paper's by default; the extended version uses D = 500).
 
     Returns
     -------
@@ -487,11 +487,11 @@ def run_experiment_c(
     Parameters
     ----------
     widths : sequence of int
-        The widths ``h`` (EXT: 30, 100, 300, 1000).
+        The widths ``h`` (extended version: 30, 100, 300, 1000).
     n, m : int
-        Size of ``Y`` (EXT: 20 x 5; appendix: m = 10).
+        Size of ``Y`` (extended version: 20 x 5; appendix: m = 10).
     eta : float
-        Step size (EXT: 0.05).
+        Step size (extended version: 0.05).
     steps : int
         Iteration cap.
     tol : float

@@ -1,6 +1,6 @@
 r"""Experiment B (implicit bias against width) and its extensions, as functions that return data.
 
-The paper's experiment B (ICML Fig. 1 / App. Fig. 4; EXT Fig. 7): :math:`D = 400`, :math:`n = 100`,
+The paper's experiment B (ICML Fig. 1 / App. Fig. 4; extended version Fig. 7): :math:`D = 400`, :math:`n = 100`,
 :math:`m = 1`, entries of :math:`X` i.i.d. :math:`\mathcal N(0, 1/D)`, :math:`\Theta \sim \mathcal N(0, I/D)`,
 :math:`Y = X\Theta + \varepsilon` with :math:`\varepsilon \sim \mathcal N(0, 0.01^2)`; :math:`U(0)`,
 :math:`V(0)` with i.i.d. :math:`\mathcal N(0, 1/h)` entries; gradient descent on

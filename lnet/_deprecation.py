@@ -80,7 +80,7 @@ def renamed_function(old: str, new_func, new: str | None = None):
         _warn(f"{old} is now {new}")
         return new_func(*args, **kwargs)
 
-    alias.__doc__ = f"Deprecated alias of :func:`{new}`."
+    alias.__doc__ = f"Deprecated alias of :func:`{new}`.\n\n{new_func.__doc__ or ''}"
     alias.__name__ = old.rsplit(".", 1)[-1]
     return alias
 

@@ -29,8 +29,8 @@ the case :math:`k > h`, where the clipped value is 0. Likewise :math:`\sigma_k(\
 
 **Cost.** The spectrum of :math:`\mathcal D` is never formed from the :math:`h\times h` matrix:
 its nonzero eigenvalues are those of :math:`JQ`, :math:`Q = ZZ^\top` (size :math:`(r+m)`), padded
-with zeros to :math:`h` values (NOTES Section 9). From the weights they are computed as the
-eigenvalues of :math:`RJR^\top` with :math:`Z^\top = Q_zR` (thin QR, backward stable); from
+with zeros to :math:`h` values. From the weights they are computed as the
+eigenvalues of :math:`TJT^\top` with :math:`Z^\top = Q_zT` (thin QR, backward stable); from
 :math:`Q` alone as those of :math:`Q^{1/2}JQ^{1/2}` (see :func:`gram_imbalance_spectrum` for its
 accuracy near balance). Every quantity of Proposition 1 and Theorem 3 is
 a function of :math:`\Sigma_x`, :math:`\tilde Y`, :math:`Q` and :math:`h`, so the functions below cost
@@ -49,35 +49,37 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import as_matrix, positive_float, positive_int
-from .problem import Problem
+from ._checks import as_matrix, positive_float, positive_int, relative_tolerance
+from ._deprecation import moved_names, renamed_kwargs
+from .problem import Problem, resolve_problem
 
 __all__ = [
-    "ImbalanceSpectrum",
-    "RateQuantities",
     "Guarantee",
+    "ImbalanceSpectrum",
     "InitializationClass",
+    "RateQuantities",
     "TightInstance",
-    "imbalance_spectrum",
-    "gram_imbalance_spectrum",
-    "rate_quantities",
-    "reduced_rate_quantities",
-    "gram_rate_quantities",
-    "gram_rate_series",
-    "instantaneous_rate",
-    "rate_lower_bound",
-    "rate_lower_bound_talk_misprint",
-    "convergence_rate",
-    "theorem3_c",
-    "theorem3_bound",
-    "local_rate_limit",
-    "sufficient_imbalance_rate",
-    "margin",
-    "scalar_rate",
-    "homogeneous_asymptotic_rate",
     "attaining_instance",
     "classify_initialization",
+    "convergence_rate",
+    "gram_imbalance_spectrum",
+    "gram_rate_quantities",
+    "gram_rate_series",
+    "homogeneous_asymptotic_rate",
+    "imbalance_spectrum",
+    "instantaneous_rate",
+    "local_rate_limit",
+    "margin",
+    "rate_lower_bound",
+    "rate_lower_bound_talk_misprint",
+    "rate_quantities",
+    "reduced_rate_quantities",
+    "sufficient_imbalance_rate",
+    "theorem3_bound",
+    "theorem3_c",
 ]
+
+__getattr__ = moved_names("lnet.bounds", {"scalar_rate": "lnet.scalar:scalar_rate_from_product"})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -205,12 +207,12 @@ def _check_reduced(U1, V, r: int | None = None, m: int | None = None):
 
 
 def _spectrum_from_weights(U1: np.ndarray, V: np.ndarray) -> ImbalanceSpectrum:
-    """Backward-stable route: Z^T = Q_z R, so D = Q_z (R J R^T) Q_z^T and eig(D) = eig(R J R^T)."""
+    """Backward-stable route: Z^T = Q_z T, so D = Q_z (T J T^T) Q_z^T and eig(D) = eig(T J T^T)."""
     r, h = U1.shape
     m = V.shape[0]
-    R = np.linalg.qr(np.vstack([U1, V]).T, mode="r")  # min(h, r+m) x (r+m)
+    T = np.linalg.qr(np.vstack([U1, V]).T, mode="r")  # min(h, r+m) x (r+m), triangular
     J = np.concatenate([np.ones(r), -np.ones(m)])
-    M = (R * J) @ R.T
+    M = (T * J) @ T.T
     mu = np.linalg.eigvalsh(0.5 * (M + M.T))
     return ImbalanceSpectrum(eigenvalues=mu[::-1].copy(), r=r, m=m, h=h)
 
@@ -218,9 +220,9 @@ def _spectrum_from_weights(U1: np.ndarray, V: np.ndarray) -> ImbalanceSpectrum:
 def imbalance_spectrum(U1, V) -> ImbalanceSpectrum:
     r"""The spectrum of :math:`\mathcal D = U_1^\top U_1 - V^\top V` without forming the h x h matrix.
 
-    With the thin QR factorization :math:`Z^\top = Q_zR`, :math:`Z = [U_1; V]`,
-    :math:`\mathcal D = Q_z(RJR^\top)Q_z^\top`, so the nonzero eigenvalues are those of the
-    :math:`\min(h, r+m)`-square matrix :math:`RJR^\top`: cost :math:`O(h(r+m)^2)`, and backward
+    With the thin QR factorization :math:`Z^\top = Q_zT`, :math:`Z = [U_1; V]`,
+    :math:`\mathcal D = Q_z(TJT^\top)Q_z^\top`, so the nonzero eigenvalues are those of the
+    :math:`\min(h, r+m)`-square matrix :math:`TJT^\top`: cost :math:`O(h(r+m)^2)`, and backward
     stable (absolute error a few :math:`\epsilon\,\|Z\|^2`, even when :math:`\mathcal D = 0`).
 
     Parameters
@@ -254,6 +256,19 @@ def gram_imbalance_spectrum(Q, r: int, h: int) -> ImbalanceSpectrum:
     :math:`\mathcal D = 0`, :math:`JQ` is nilpotent). Prefer :func:`imbalance_spectrum` from the
     weights; the spectrum is conserved by the flow, so compute it once at :math:`t = 0` and pass
     it to :func:`gram_rate_quantities` as ``spectrum=``.
+
+    Parameters
+    ----------
+    Q : array_like, shape (r + m, r + m)
+        The Gram matrix :math:`ZZ^\top`.
+    r : int
+        Rank of ``X``.
+    h : int
+        Width.
+
+    Returns
+    -------
+    ImbalanceSpectrum
     """
     r = positive_int("r", r)
     h = positive_int("h", h)
@@ -276,10 +291,14 @@ def _line(spread: float, low: float, b: float) -> float:
 
 
 def _talk_form(lbp: float, lum: float, lbm: float, lup: float, s_m: float, s_r: float) -> float:
-    """The slides' grouping of Proposition 1 (same value as the NOTES grouping)."""
+    """The slides' grouping of Proposition 1 (same value as the grouping used here)."""
     return (
-        -lbp + lum + np.sqrt((lbp + lum) ** 2 + 4 * s_m**2)
-        - lbm + lup + np.sqrt((lbm + lup) ** 2 + 4 * s_r**2)
+        -lbp
+        + lum
+        + np.sqrt((lbp + lum) ** 2 + 4 * s_m**2)
+        - lbm
+        + lup
+        + np.sqrt((lbm + lup) ** 2 + 4 * s_r**2)
     )
 
 
@@ -339,8 +358,9 @@ class RateQuantities:
     spectrum: ImbalanceSpectrum = field(repr=False)
 
 
-def _quantities(sigma: np.ndarray, Ytilde: np.ndarray, Q: np.ndarray,
-                spec: ImbalanceSpectrum) -> RateQuantities:
+def _quantities(
+    sigma: np.ndarray, Ytilde: np.ndarray, Q: np.ndarray, spec: ImbalanceSpectrum
+) -> RateQuantities:
     r, m = Ytilde.shape
     A, P, B = Q[:r, :r], Q[:r, r:], Q[r:, r:]
     s = np.sqrt(sigma)
@@ -355,8 +375,12 @@ def _quantities(sigma: np.ndarray, Ytilde: np.ndarray, Q: np.ndarray,
     dp, dm, dl = spec.Delta_plus, spec.Delta_minus, spec.Delta_low
     bound = lam_r * (_line(dp, dl, 4 * s_m**2) + _line(dm, dl, 4 * s_r**2))
     misprint = lam_r * _talk_form(
-        spec.lambda_bar_plus, spec.lambda_under_minus, spec.lambda_bar_minus,
-        spec.lambda_under_plus_talk_misprint, s_m, s_r,
+        spec.lambda_bar_plus,
+        spec.lambda_under_minus,
+        spec.lambda_bar_minus,
+        spec.lambda_under_plus_talk_misprint,
+        s_m,
+        s_r,
     )
     err = float(np.sqrt(2 * loss))
     y_m, y_r = _sv(Ytilde, m), _sv(Ytilde, r)
@@ -384,18 +408,7 @@ def _quantities(sigma: np.ndarray, Ytilde: np.ndarray, Q: np.ndarray,
 
 def _resolve(X, Y, U, V, problem):
     """(problem, U1, V) from the public arguments; builds the Problem only when not given."""
-    if problem is None:
-        if X is None or Y is None:
-            raise ValueError("give X and Y, or a precomputed problem=Problem.from_data(X, Y)")
-        problem = Problem.from_data(X, Y)
-    elif not isinstance(problem, Problem):
-        raise TypeError(f"problem must be an lnet.Problem; got {type(problem).__name__}")
-    else:
-        # X, Y are redundant with problem; when passed anyway, at least their shapes must agree.
-        if X is not None and np.shape(X) != problem.X.shape:
-            raise ValueError(f"X has shape {np.shape(X)} but problem.X has {problem.X.shape}")
-        if Y is not None and np.shape(Y) != problem.Y.shape:
-            raise ValueError(f"Y has shape {np.shape(Y)} but problem.Y has {problem.Y.shape}")
+    problem = resolve_problem(X, Y, problem)
     U, V = problem.check_weights(U, V)
     return problem, problem.Phi1.T @ U, V
 
@@ -412,6 +425,10 @@ def rate_quantities(X, Y, U, V, *, problem: Problem | None = None) -> RateQuanti
     problem : Problem, optional
         A precomputed :meth:`Problem.from_data(X, Y) <lnet.problem.Problem.from_data>`, to avoid
         recomputing the SVD of ``X`` at every call.
+
+    Returns
+    -------
+    RateQuantities
     """
     problem, U1, V = _resolve(X, Y, U, V, problem)
     Z = np.vstack([U1, V])
@@ -419,7 +436,18 @@ def rate_quantities(X, Y, U, V, *, problem: Problem | None = None) -> RateQuanti
 
 
 def reduced_rate_quantities(problem: Problem, U1, V) -> RateQuantities:
-    r"""As :func:`rate_quantities`, from :math:`U_1 = \Phi_1^\top U` (shape (r, h)) and ``V``."""
+    r"""As :func:`rate_quantities`, from :math:`U_1 = \Phi_1^\top U` (shape (r, h)) and ``V``.
+
+    Parameters
+    ----------
+    problem : Problem
+    U1 : array_like, shape (r, h)
+    V : array_like, shape (m, h)
+
+    Returns
+    -------
+    RateQuantities
+    """
     if not isinstance(problem, Problem):
         raise TypeError(f"problem must be an lnet.Problem; got {type(problem).__name__}")
     U1, V = _check_reduced(U1, V, problem.r, problem.m)
@@ -427,14 +455,29 @@ def reduced_rate_quantities(problem: Problem, U1, V) -> RateQuantities:
     return _quantities(problem.sigma, problem.Ytilde, Z @ Z.T, _spectrum_from_weights(U1, V))
 
 
-def gram_rate_quantities(problem: Problem, Q, h: int, *,
-                         spectrum: ImbalanceSpectrum | None = None) -> RateQuantities:
+def gram_rate_quantities(
+    problem: Problem, Q, h: int, *, spectrum: ImbalanceSpectrum | None = None
+) -> RateQuantities:
     r"""As :func:`rate_quantities`, from the Gram matrix :math:`Q = ZZ^\top`, :math:`Z = [U_1; V]`, and the width.
 
     Costs :math:`O((r+m)^3)` whatever :math:`h`: the form to call at every step of a run.
     ``spectrum``, when given, is used for the imbalance instead of recomputing it from ``Q``
     (recommended along a flow, where it is conserved; see :func:`gram_imbalance_spectrum` for
     the accuracy of the spectrum computed from ``Q``).
+
+    Parameters
+    ----------
+    problem : Problem
+    Q : array_like, shape (r + m, r + m)
+        The Gram matrix :math:`ZZ^\top`.
+    h : int
+        Width.
+    spectrum : ImbalanceSpectrum, optional
+        The imbalance's spectrum (conserved along a flow).
+
+    Returns
+    -------
+    RateQuantities
     """
     if not isinstance(problem, Problem):
         raise TypeError(f"problem must be an lnet.Problem; got {type(problem).__name__}")
@@ -455,8 +498,9 @@ def gram_rate_quantities(problem: Problem, Q, h: int, *,
     return _quantities(problem.sigma, problem.Ytilde, Q, spectrum)
 
 
-def gram_rate_series(problem: Problem, grams, h: int, *,
-                     spectrum: ImbalanceSpectrum | None = None) -> dict[str, np.ndarray]:
+def gram_rate_series(
+    problem: Problem, grams, h: int, *, spectrum: ImbalanceSpectrum | None = None
+) -> dict[str, np.ndarray]:
     r""":func:`gram_rate_quantities` along a trajectory: one array per scalar field of :class:`RateQuantities`.
 
     Parameters
@@ -496,12 +540,26 @@ def instantaneous_rate(X, Y, U, V, *, problem: Problem | None = None) -> float:
 
     Returns NaN when :math:`\tilde L = 0` (a global minimum, where the rate is 0/0).
     See :func:`rate_quantities` for the parameters.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, D), or None when ``problem`` is given
+    Y : array_like, shape (n, m), or None when ``problem`` is given
+    U : array_like, shape (D, h)
+    V : array_like, shape (m, h)
+    problem : Problem, optional
+        A precomputed :meth:`Problem.from_data(X, Y) <lnet.problem.Problem.from_data>`.
+
+    Returns
+    -------
+    float
+        NaN at a global minimum.
     """
     return rate_quantities(X, Y, U, V, problem=problem).instantaneous_rate
 
 
 def rate_lower_bound(X, Y, U, V, *, problem: Problem | None = None) -> float:
-    r"""Right-hand side of Proposition 1 (EXT Proposition 1, general :math:`\Sigma_x`).
+    r"""Right-hand side of Proposition 1 (extended version, Proposition 1, general :math:`\Sigma_x`).
 
     .. math::
 
@@ -514,6 +572,19 @@ def rate_lower_bound(X, Y, U, V, *, problem: Problem | None = None) -> float:
     - \bar\lambda_- + \underline\lambda_+ + \sqrt{(\bar\lambda_- + \underline\lambda_+)^2 + 4\sigma_r^2}`
     with :math:`\underline\lambda_+ = [\lambda_r(\mathcal D)]_+`. Exact whenever :math:`r = m = 1`
     (the scalar case, and any width); attained for :math:`r \ne m` (see :func:`attaining_instance`).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, D), or None when ``problem`` is given
+    Y : array_like, shape (n, m), or None when ``problem`` is given
+    U : array_like, shape (D, h)
+    V : array_like, shape (m, h)
+    problem : Problem, optional
+        A precomputed :meth:`Problem.from_data(X, Y) <lnet.problem.Problem.from_data>`.
+
+    Returns
+    -------
+    float
     """
     return rate_quantities(X, Y, U, V, problem=problem).rate_lower_bound
 
@@ -523,12 +594,25 @@ def rate_lower_bound_talk_misprint(X, Y, U, V, *, problem: Problem | None = None
 
     Kept to show the misprint: it is **not** a lower bound (it exceeds the exact rate, e.g. for
     :math:`r = m = 1`, :math:`h = 2` whenever :math:`\|v\|` is large compared with :math:`\|u_1\|`).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, D), or None when ``problem`` is given
+    Y : array_like, shape (n, m), or None when ``problem`` is given
+    U : array_like, shape (D, h)
+    V : array_like, shape (m, h)
+    problem : Problem, optional
+        A precomputed :meth:`Problem.from_data(X, Y) <lnet.problem.Problem.from_data>`.
+
+    Returns
+    -------
+    float
     """
     return rate_quantities(X, Y, U, V, problem=problem).rate_lower_bound_talk_misprint
 
 
 def theorem3_c(X, Y, U, V, *, problem: Problem | None = None) -> float:
-    r""":math:`c` of Theorem 3 (EXT Theorem 3, general :math:`\Sigma_x`) at the weights ``(U, V)``.
+    r""":math:`c` of Theorem 3 (extended version, Theorem 3, general :math:`\Sigma_x`) at the weights ``(U, V)``.
 
     .. math::
 
@@ -536,6 +620,19 @@ def theorem3_c(X, Y, U, V, *, problem: Problem | None = None) -> float:
               + 4[\sigma_m(\tilde Y) - \|E\|_F]_+^2/\lambda_1(\Sigma_x)}
             -\Delta_- + \sqrt{(\Delta_- + \Delta_{\rm low})^2
               + 4[\sigma_r(\tilde Y) - \|E\|_F]_+^2/\lambda_1(\Sigma_x)} .
+
+    Parameters
+    ----------
+    X : array_like, shape (n, D), or None when ``problem`` is given
+    Y : array_like, shape (n, m), or None when ``problem`` is given
+    U : array_like, shape (D, h)
+    V : array_like, shape (m, h)
+    problem : Problem, optional
+        A precomputed :meth:`Problem.from_data(X, Y) <lnet.problem.Problem.from_data>`.
+
+    Returns
+    -------
+    float
     """
     return rate_quantities(X, Y, U, V, problem=problem).c
 
@@ -545,6 +642,19 @@ def convergence_rate(X, Y, U, V, *, problem: Problem | None = None) -> float:
 
     Evaluated at weights :math:`(U(t_0), V(t_0))` it is the local-rate corollary: the bound holds
     from :math:`t_0` on with :math:`c(t_0)`.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, D), or None when ``problem`` is given
+    Y : array_like, shape (n, m), or None when ``problem`` is given
+    U : array_like, shape (D, h)
+    V : array_like, shape (m, h)
+    problem : Problem, optional
+        A precomputed :meth:`Problem.from_data(X, Y) <lnet.problem.Problem.from_data>`.
+
+    Returns
+    -------
+    float
     """
     return rate_quantities(X, Y, U, V, problem=problem).convergence_rate
 
@@ -553,6 +663,24 @@ def theorem3_bound(X, Y, U, V, t, *, t0: float = 0.0, problem: Problem | None = 
     r"""The Theorem 3 curve :math:`\tilde L(t_0)\, e^{-\lambda_r(\Sigma_x) c(t_0)(t - t_0)}` at times ``t``.
 
     ``(U, V)`` are the weights at time ``t0`` (default 0); ``t`` is an array of times ``>= t0``.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, D), or None when ``problem`` is given
+    Y : array_like, shape (n, m), or None when ``problem`` is given
+    U : array_like, shape (D, h)
+    V : array_like, shape (m, h)
+    t : float or array_like
+        Times ``>= t0``.
+    t0 : float
+        The time of the weights ``(U, V)``.
+    problem : Problem, optional
+        A precomputed :meth:`Problem.from_data(X, Y) <lnet.problem.Problem.from_data>`.
+
+    Returns
+    -------
+    ndarray
+        :math:`\tilde L(t_0) e^{-\lambda_r(\Sigma_x) c(t_0)(t - t_0)}`, the shape of ``t``.
     """
     q = rate_quantities(X, Y, U, V, problem=problem)
     t = np.asarray(t, dtype=np.float64)
@@ -573,42 +701,81 @@ def local_rate_limit(X, Y, U, V, *, problem: Problem | None = None) -> float:
                    -\Delta_- + \sqrt{(\Delta_- + \Delta_{\rm low})^2 + 4\sigma_r^2(\tilde Y)/\lambda_1(\Sigma_x)} .
 
     Only the imbalance of ``(U, V)`` matters (it is conserved along the flow).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, D), or None when ``problem`` is given
+    Y : array_like, shape (n, m), or None when ``problem`` is given
+    U : array_like, shape (D, h)
+    V : array_like, shape (m, h)
+    problem : Problem, optional
+        A precomputed :meth:`Problem.from_data(X, Y) <lnet.problem.Problem.from_data>`.
+
+    Returns
+    -------
+    float
     """
     return rate_quantities(X, Y, U, V, problem=problem).local_rate_limit
 
 
 def sufficient_imbalance_rate(X, Y, U, V, *, problem: Problem | None = None) -> float:
-    r"""The sufficient-imbalance corollary's rate :math:`2\lambda_r(\Sigma_x)\Delta_{\rm low}` (never above :func:`convergence_rate`)."""
+    r"""The sufficient-imbalance corollary's rate :math:`2\lambda_r(\Sigma_x)\Delta_{\rm low}` (never above :func:`convergence_rate`).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, D), or None when ``problem`` is given
+    Y : array_like, shape (n, m), or None when ``problem`` is given
+    U : array_like, shape (D, h)
+    V : array_like, shape (m, h)
+    problem : Problem, optional
+        A precomputed :meth:`Problem.from_data(X, Y) <lnet.problem.Problem.from_data>`.
+
+    Returns
+    -------
+    float
+    """
     return rate_quantities(X, Y, U, V, problem=problem).sufficient_imbalance_rate
 
 
 def margin(X, Y, U, V, *, problem: Problem | None = None) -> float:
-    r"""The margin :math:`\sigma_{\min}(\tilde Y) - \|\tilde Y - \Sigma_x^{1/2}U_1V^\top\|_F` (sufficient-margin corollary when > 0)."""
+    r"""The margin :math:`\sigma_{\min}(\tilde Y) - \|\tilde Y - \Sigma_x^{1/2}U_1V^\top\|_F` (sufficient-margin corollary when > 0).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, D), or None when ``problem`` is given
+    Y : array_like, shape (n, m), or None when ``problem`` is given
+    U : array_like, shape (D, h)
+    V : array_like, shape (m, h)
+    problem : Problem, optional
+        A precomputed :meth:`Problem.from_data(X, Y) <lnet.problem.Problem.from_data>`.
+
+    Returns
+    -------
+    float
+        Positive when the sufficient-margin corollary applies.
+    """
     return rate_quantities(X, Y, U, V, problem=problem).margin
 
 
 # ---------------------------------------------------------------------------------------------
 # Closed-form special cases
 # ---------------------------------------------------------------------------------------------
-def scalar_rate(d, uv):
-    r"""The exact rate of the scalar model :math:`\tfrac12(y - uv)^2`: :math:`2\sqrt{d^2 + 4(uv)^2}`, :math:`d = u^2 - v^2`.
-
-    Broadcasts over arrays. Equal to :math:`2(u^2 + v^2)`.
-    """
-    d = np.asarray(d, dtype=np.float64)
-    uv = np.asarray(uv, dtype=np.float64)
-    for name, a in (("d", d), ("uv", uv)):
-        if not np.all(np.isfinite(a)):
-            raise ValueError(f"{name} contains NaN or infinite entries")
-    out = 2.0 * np.hypot(d, 2.0 * uv)
-    return float(out) if out.ndim == 0 else out
-
-
 def homogeneous_asymptotic_rate(lambda0, Y) -> float:
     r"""The asymptotic rate :math:`2\sqrt{\lambda_0^2 + 4\sigma_{\min}^2(Y)}` of Tarmoun et al. (2021).
 
     For :math:`\mathcal D = \lambda_0 I`, :math:`h = r = m`, :math:`\Sigma_x = I`; it equals
     :func:`local_rate_limit` there. ``Y`` is the (reduced) target :math:`\tilde Y`.
+
+    Parameters
+    ----------
+    lambda0 : float
+        The imbalance level.
+    Y : array_like
+        The reduced target :math:`\tilde Y`.
+
+    Returns
+    -------
+    float
     """
     lam = float(lambda0)
     if not np.isfinite(lam):
@@ -619,7 +786,7 @@ def homogeneous_asymptotic_rate(lambda0, Y) -> float:
 
 
 # ---------------------------------------------------------------------------------------------
-# Tightness (EXT Proposition 14): an instance attaining the Proposition 1 bound
+# Tightness (extended version, Proposition 14): an instance attaining the Proposition 1 bound
 # ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class TightInstance:
@@ -654,10 +821,11 @@ def _pair(mu: float, nu: float, s: float) -> tuple[np.ndarray, np.ndarray]:
     return np.array([nu_, 0.0]), np.array([s, np.sqrt(mu * nu)]) / nu_
 
 
-def attaining_instance(D, P) -> TightInstance:
-    r"""Weights with imbalance ``D`` and product ``P`` at which Proposition 1 holds with equality.
+@renamed_kwargs(D="imbalance", P="product")
+def attaining_instance(imbalance, product) -> TightInstance:
+    r"""Weights with a given imbalance and product at which Proposition 1 holds with equality.
 
-    Construction (derived here; EXT Proposition 14 states existence for :math:`r \ne m`, and its
+    Construction (derived here; the extended version's Proposition 14 states existence for :math:`r \ne m`, and its
     proof was not available to us). Take :math:`\Sigma_x = I`. Write :math:`\mathcal D`'s positive
     eigenvalues :math:`\mu_1 \ge \dots \ge \mu_r \ge 0` and negative ones :math:`-\nu_j`, and
     :math:`P = O_r\,\mathrm{diag}(\sigma_i)\,O_m^\top`. Pair the :math:`\min(r, m)` rows of
@@ -674,7 +842,7 @@ def attaining_instance(D, P) -> TightInstance:
     When :math:`r = m \ge 2` the two extremes compete for the one pair with :math:`\sigma_{\min}`, and
     this construction attains the bound only when that is no conflict (all positive eigenvalues
     equal and all negative ones equal, or :math:`\sigma_{\min}` repeated). Whether every
-    :math:`(\mathcal D, P)` with :math:`r = m \ge 2` admits an attaining point we do not know (EXT
+    :math:`(\mathcal D, P)` with :math:`r = m \ge 2` admits an attaining point we do not know (the extended version
     claims tightness only for :math:`r \ne m`); a numerical minimization of worst-case rate over
     bound (``tests/test_bounds_adversarial.py``) does reach 1 for :math:`r = m` at points of its
     own choosing, including with a general :math:`\Sigma_x`. For :math:`r = m = 1` the bound is
@@ -682,64 +850,45 @@ def attaining_instance(D, P) -> TightInstance:
 
     Parameters
     ----------
-    D : array_like, shape (h, h)
-        Symmetric, with at most ``r`` positive and at most ``m`` negative eigenvalues.
-    P : array_like, shape (r, m)
-        The product :math:`U_1 V^\top`.
+    imbalance : array_like, shape (h, h)
+        The imbalance matrix :math:`\mathcal D`: symmetric, with at most ``r`` positive and at
+        most ``m`` negative eigenvalues. (Formerly ``D``, which elsewhere is the input dimension.)
+    product : array_like, shape (r, m)
+        The product :math:`P = U_1 V^\top` (formerly ``P``).
+
+    Returns
+    -------
+    TightInstance
 
     Raises
     ------
     ValueError
-        If ``D`` is not symmetric, its inertia is impossible for (r, m), ``h < r + m``, or
+        If the imbalance is not symmetric, its inertia is impossible for (r, m), ``h < r + m``, or
         ``r = m >= 2`` with a conflict (see above).
     """
-    P = as_matrix("P", P)
+    P = as_matrix("product", product)
     r, m = P.shape
-    D = as_matrix("D", D)
-    h = D.shape[0]
-    if D.shape != (h, h):
-        raise ValueError(f"D must be square h x h; got shape {D.shape}")
-    if np.max(np.abs(D - D.T)) > 1e-12 * max(1.0, np.max(np.abs(D))):
-        raise ValueError("D must be symmetric")
-    if h < r + m:
-        raise ValueError(f"the construction needs h >= r + m = {r + m}; D is {h} x {h}")
-    D = 0.5 * (D + D.T)
-    lam, G = np.linalg.eigh(D)  # increasing
-    tol = 1e-12 * max(1.0, float(np.max(np.abs(lam))))
-    lam = np.where(np.abs(lam) <= tol, 0.0, lam)
-    pos, neg = np.sort(lam[lam > 0])[::-1], np.sort(-lam[lam < 0])[::-1]
-    if pos.size > r or neg.size > m:
-        raise ValueError(
-            f"D has {pos.size} positive and {neg.size} negative eigenvalues; an imbalance "
-            f"U1^T U1 - V^T V has at most r = {r} positive and m = {m} negative ones"
-        )
+    Dm, G, mu, nu, tol = _attainable_spectrum(imbalance, r, m)
     if r > m:
         # Transpose: (U1, V) -> (V, U1) maps D -> -D and P -> P^T.
-        t = attaining_instance(-D, P.T)
-        return _embed(t.V, t.U1, P)
-    mu = np.concatenate([pos, np.zeros(r - pos.size)])  # decreasing
-    nu = np.concatenate([neg, np.zeros(m - neg.size)])  # decreasing
+        t = attaining_instance(-Dm, P.T)
+        return _embed(t.V, t.U1)
+    h = G.shape[0]
     Or, sv, OmT = np.linalg.svd(P)  # sv decreasing, length r
-    if r == m and r >= 2 and not (
-        np.ptp(mu) <= tol and np.ptp(nu) <= tol or (sv.size > 1 and sv[-2] - sv[-1] <= tol)
+    if (
+        r == m
+        and r >= 2
+        and not (
+            (np.ptp(mu) <= tol and np.ptp(nu) <= tol) or (sv.size > 1 and sv[-2] - sv[-1] <= tol)
+        )
     ):
         raise ValueError(
             "r = m >= 2: the block construction attains the bound only if all positive "
-            "eigenvalues of D are equal and all negative ones are equal, or sigma_min(P) is "
-            "repeated; whether the bound is attained otherwise is not known to us"
+            "eigenvalues of the imbalance are equal and all negative ones are equal, or "
+            "sigma_min(product) is repeated; whether the bound is attained otherwise is not known"
         )
+    mu_p, nu_p, nu_alone = _assign_pairs(mu, nu, r, m)
     U1c, Vc = np.zeros((r, h)), np.zeros((m, h))
-    # Pair r-1 carries sigma_r(P); it gets min mu and max nu (line of sigma_r tight).
-    if r < m:
-        mu_p, nu_p = mu, np.concatenate([nu[1:r], nu[:1]])
-        nu_alone = nu[r:]  # the smallest nu on a lone V row (line of sigma_m tight)
-    elif r == 1:
-        mu_p, nu_p, nu_alone = mu, nu, nu[:0]
-    else:
-        # r = m >= 2: pair r-2 (same sigma as pair r-1, or all mu and nu equal) gets max mu, min nu.
-        mu_p = np.concatenate([mu[1 : r - 1], mu[:1], mu[r - 1 :]])
-        nu_p = np.concatenate([nu[1 : r - 1], nu[r - 1 : r], nu[:1]])
-        nu_alone = nu[:0]
     for i in range(r):
         u, w = _pair(mu_p[i], nu_p[i], sv[i])
         U1c[i, 2 * i : 2 * i + 2] = u
@@ -747,19 +896,57 @@ def attaining_instance(D, P) -> TightInstance:
     for j, nj in enumerate(nu_alone):
         Vc[r + j, 2 * r + j] = np.sqrt(nj)
     U1c, Vc = Or @ U1c, OmT.T @ Vc
-    # Rotate the hidden space so that the imbalance is D itself, not just its spectrum.
+    # Rotate the hidden space so that the imbalance is the one given, not just its spectrum.
     Dc = U1c.T @ U1c - Vc.T @ Vc
     _, Gc = np.linalg.eigh(0.5 * (Dc + Dc.T))
-    R = Gc @ G.T
-    return _embed(U1c @ R, Vc @ R, P)
+    rotation = Gc @ G.T
+    return _embed(U1c @ rotation, Vc @ rotation)
 
 
-def _embed(U1: np.ndarray, V: np.ndarray, P: np.ndarray) -> TightInstance:
+def _attainable_spectrum(imbalance, r: int, m: int):
+    """Eigen-decomposition of a valid imbalance; mu, nu its positive / negative parts, padded."""
+    Dm = as_matrix("imbalance", imbalance)
+    h = Dm.shape[0]
+    if Dm.shape != (h, h):
+        raise ValueError(f"imbalance must be square h x h; got shape {Dm.shape}")
+    if np.max(np.abs(Dm - Dm.T)) > 1e-12 * max(1.0, np.max(np.abs(Dm))):
+        raise ValueError("imbalance must be symmetric")
+    if h < r + m:
+        raise ValueError(f"the construction needs h >= r + m = {r + m}; imbalance is {h} x {h}")
+    Dm = 0.5 * (Dm + Dm.T)
+    lam, G = np.linalg.eigh(Dm)  # increasing
+    tol = 1e-12 * max(1.0, float(np.max(np.abs(lam))))
+    lam = np.where(np.abs(lam) <= tol, 0.0, lam)
+    pos, neg = np.sort(lam[lam > 0])[::-1], np.sort(-lam[lam < 0])[::-1]
+    if pos.size > r or neg.size > m:
+        raise ValueError(
+            f"imbalance has {pos.size} positive and {neg.size} negative eigenvalues; an imbalance "
+            f"U1^T U1 - V^T V has at most r = {r} positive and m = {m} negative ones"
+        )
+    mu = np.concatenate([pos, np.zeros(max(r - pos.size, 0))])  # decreasing
+    nu = np.concatenate([neg, np.zeros(max(m - neg.size, 0))])  # decreasing
+    return Dm, G, mu, nu, tol
+
+
+def _assign_pairs(mu, nu, r: int, m: int):
+    """Which eigenvalues each (U1 row, V row) pair carries; for r <= m."""
+    # Pair r-1 carries sigma_r(P); it gets min mu and max nu (line of sigma_r tight).
+    if r < m:
+        # the smallest nu on a lone V row (line of sigma_m tight)
+        return mu, np.concatenate([nu[1:r], nu[:1]]), nu[r:]
+    if r == 1:
+        return mu, nu, nu[:0]
+    # r = m >= 2: pair r-2 (same sigma as pair r-1, or all mu and nu equal) gets max mu, min nu.
+    mu_p = np.concatenate([mu[1 : r - 1], mu[:1], mu[r - 1 :]])
+    nu_p = np.concatenate([nu[1 : r - 1], nu[r - 1 : r], nu[:1]])
+    return mu_p, nu_p, nu[:0]
+
+
+def _embed(U1: np.ndarray, V: np.ndarray) -> TightInstance:
     """A full problem X = [I_r, 0] whose worst-case residual realizes the bound at (U1, V)."""
     r, h = U1.shape
-    m = V.shape[0]
-    wa, Ga = np.linalg.eigh(U1 @ U1.T)
-    wb, Gb = np.linalg.eigh(V @ V.T)
+    _wa, Ga = np.linalg.eigh(U1 @ U1.T)
+    _wb, Gb = np.linalg.eigh(V @ V.T)
     a, b = Ga[:, 0], Gb[:, 0]  # eigenvectors of lambda_r(U1U1^T), lambda_m(VV^T)
     Ytilde = U1 @ V.T + np.outer(a, b)
     X = np.hstack([np.eye(r), np.zeros((r, 1))])
@@ -807,8 +994,15 @@ class InitializationClass:
         raise KeyError(f"no row {name!r}; rows are {[g.name for g in self.rows]}")
 
 
+@renamed_kwargs(rtol="balance_rtol")
 def classify_initialization(
-    X, Y, U, V, *, problem: Problem | None = None, rtol: float = 1e-10,
+    X,
+    Y,
+    U,
+    V,
+    *,
+    problem: Problem | None = None,
+    balance_rtol: float = 1e-10,
     balance_constant: float = 1.0,
 ) -> InitializationClass:
     r"""Which rows of the talk's summary table an initialization falls in, and the rate each gives.
@@ -817,7 +1011,7 @@ def classify_initialization(
     :math:`\delta = \sigma_{\min}(\tilde Y) - \|\tilde Y - \Sigma_x^{1/2}U_1V^\top\|_F`,
     :math:`\kappa = ` the scale :math:`\|U_1\|_F^2 + \|V\|_F^2`):
 
-    - ``balanced``: :math:`\|\mathcal D\|_F \le \mathrm{rtol}\,\kappa`. Rate: Theorem 3, which
+    - ``balanced``: :math:`\|\mathcal D\|_F \le \texttt{balance\_rtol}\,\kappa`. Rate: Theorem 3, which
       needs :math:`\delta > 0` to be positive (applies iff balanced and :math:`\delta > 0`).
     - ``margin_approx_balanced`` (Arora, Cohen, Golowich & Hu, ICLR 2019): deficiency margin
       :math:`\delta > 0` (their Definition 2, :math:`\|\Theta - \Phi\|_F \le \sigma_{\min}(\Phi) - \delta`,
@@ -831,38 +1025,81 @@ def classify_initialization(
       carries the guaranteed rate from t = 0.
     - ``sufficient_imbalance``: :math:`\Delta_{\rm low} > 0`. Rate :math:`2\lambda_r(\Sigma_x)\Delta_{\rm low}`.
     - ``sufficient_margin``: :math:`\delta > 0`. Rate: Theorem 3, :math:`\lambda_r(\Sigma_x)c(0)`.
+
+    Zero tests are relative: a quantity counts as zero when at most ``balance_rtol`` times
+    :math:`\kappa` (the imbalance's own scale).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, D), or None when ``problem`` is given
+    Y : array_like, shape (n, m), or None when ``problem`` is given
+    U : array_like, shape (D, h)
+    V : array_like, shape (m, h)
+    problem : Problem, optional
+    balance_rtol : float
+        Relative tolerance of the zero tests, in [0, 1) (formerly ``rtol``).
+    balance_constant : float
+        ``C`` of the ``margin_approx_balanced`` row, > 0.
+
+    Returns
+    -------
+    InitializationClass
     """
     problem, U1, V = _resolve(X, Y, U, V, problem)
-    rtol = positive_float("rtol", rtol, allow_zero=True)
+    balance_rtol = relative_tolerance("balance_rtol", balance_rtol, allow_zero=True)
     C = positive_float("balance_constant", balance_constant)
     q = reduced_rate_quantities(problem, U1, V)
     h = U1.shape[1]
-    scale = float(np.sum(U1**2) + np.sum(V**2))
+    zero = balance_rtol * float(np.sum(U1**2) + np.sum(V**2))
     # ||D||_F from its nonzero spectrum: the Gram identity tr(D^2) = ||A||^2 + ||B||^2 - 2||P||^2
     # cancels to sqrt(eps) * scale for a balanced D, which would hide balance.
-    normD = float(np.linalg.norm(q.spectrum.eigenvalues))
-    balanced = normD <= rtol * scale
     ev = q.spectrum.eigenvalues
+    normD = float(np.linalg.norm(ev))
     # For h > r + m, D has h - r - m zero eigenvalues, so D = lambda0 I forces lambda0 = 0.
     lam0 = float(np.mean(ev)) if ev.size == h else 0.0
-    homogeneous = (ev.size == h and abs(lam0) > rtol * scale
-                   and float(np.max(np.abs(ev - lam0))) <= rtol * scale)
+    homogeneous = ev.size == h and abs(lam0) > zero and float(np.max(np.abs(ev - lam0))) <= zero
+    return InitializationClass(rows=_rows(q, normD, zero, C, homogeneous, lam0), quantities=q)
+
+
+def _rows(q: RateQuantities, normD, zero, C, homogeneous, lam0) -> tuple[Guarantee, ...]:
+    """The rows of the talk's summary table, from the quantities classify_initialization found."""
     thm = q.convergence_rate
-    rows = (
+    return (
         # With D = 0, Theorem 3's c(0) is positive exactly when the margin is; testing thm > 0
         # instead would let the rounding-level Delta_low of a balanced D (~1e-16) count as a rate.
-        Guarantee("balanced", "||D||_F <= rtol * (||U1||_F^2 + ||V||_F^2)",
-                  balanced and q.margin > 0, thm, "Theorem 3 rate; positive only with a margin"),
-        Guarantee("margin_approx_balanced",
-                  "margin > 0 and ||D||_F <= balance_constant * margin^2",
-                  q.margin > 0 and normD <= C * q.margin**2, thm, "Theorem 3 rate"),
-        Guarantee("homogeneous_imbalance", "D = lambda0 I_h, lambda0 != 0", homogeneous,
-                  q.local_rate_limit, f"lambda0 = {lam0:.6g}; guaranteed from t = 0: {thm:.6g}"),
-        Guarantee("sufficient_imbalance", "Delta_low > rtol * (||U1||_F^2 + ||V||_F^2)",
-                  q.spectrum.Delta_low > rtol * scale,
-                  q.sufficient_imbalance_rate, "2 lambda_r(Sigma_x) Delta_low"),
-        Guarantee("sufficient_margin",
-                  "sigma_min(Ytilde) - ||Ytilde - Sigma_x^{1/2} U1 V^T||_F > 0",
-                  q.margin > 0, thm, "Theorem 3 rate lambda_r(Sigma_x) c(0)"),
+        Guarantee(
+            "balanced",
+            "||D||_F <= balance_rtol * (||U1||_F^2 + ||V||_F^2)",
+            normD <= zero and q.margin > 0,
+            thm,
+            "Theorem 3 rate; positive only with a margin",
+        ),
+        Guarantee(
+            "margin_approx_balanced",
+            "margin > 0 and ||D||_F <= balance_constant * margin^2",
+            q.margin > 0 and normD <= C * q.margin**2,
+            thm,
+            "Theorem 3 rate",
+        ),
+        Guarantee(
+            "homogeneous_imbalance",
+            "D = lambda0 I_h, lambda0 != 0",
+            homogeneous,
+            q.local_rate_limit,
+            f"lambda0 = {lam0:.6g}; guaranteed from t = 0: {thm:.6g}",
+        ),
+        Guarantee(
+            "sufficient_imbalance",
+            "Delta_low > balance_rtol * (||U1||_F^2 + ||V||_F^2)",
+            q.spectrum.Delta_low > zero,
+            q.sufficient_imbalance_rate,
+            "2 lambda_r(Sigma_x) Delta_low",
+        ),
+        Guarantee(
+            "sufficient_margin",
+            "sigma_min(Ytilde) - ||Ytilde - Sigma_x^{1/2} U1 V^T||_F > 0",
+            q.margin > 0,
+            thm,
+            "Theorem 3 rate lambda_r(Sigma_x) c(0)",
+        ),
     )
-    return InitializationClass(rows=rows, quantities=q)

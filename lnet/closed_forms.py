@@ -1,9 +1,9 @@
 r"""Exact solutions of the gradient flow, used as ground truth for the integrators.
 
-- The scalar model :math:`L = \tfrac12 (y - uv)^2` with :math:`d = u^2 - v^2 = 0` (the talk; EXT Section 3).
+- The scalar model :math:`L = \tfrac12 (y - uv)^2` with :math:`d = u^2 - v^2 = 0` (the talk; extended version, Section 3).
 - The Gram matrix :math:`Q = ZZ^\top`, :math:`Z = [U_1; V]`, when :math:`\Sigma_x = I` and the
   imbalance is balanced (:math:`\mathcal D = 0`) or homogeneous (:math:`\mathcal D = \lambda_0 I`):
-  a matrix Riccati equation with an explicit solution (NOTES section 8).
+  a matrix Riccati equation with an explicit solution (derived in the book).
 
 Used in: ``book/scalar.ipynb`` and the tests of :mod:`lnet.dynamics`.
 """
@@ -14,7 +14,7 @@ import numpy as np
 
 from ._checks import as_matrix
 
-__all__ = ["scalar_product_balanced", "gram_closed_form", "riccati_balanced", "riccati_homogeneous"]
+__all__ = ["gram_closed_form", "riccati_balanced", "riccati_homogeneous", "scalar_product_balanced"]
 
 
 def _finite_scalar(name, x) -> float:
@@ -118,10 +118,10 @@ def gram_closed_form(Ytilde, Q0, t, lambda0=0.0):
     S[:r, r:] = Yt
     S[r:, :r] = Yt.T
     S[np.diag_indices(r + m)] += 0.5 * lambda0 * np.r_[np.ones(r), -np.ones(m)]
-    mu, P = np.linalg.eigh(S)
+    mu, G = np.linalg.eigh(S)
     # A factor Z0 of Q0 = Z0 Z0^T, in the eigenbasis of S
     lam, Ev = np.linalg.eigh(0.5 * (Q0 + Q0.T))
-    F = P.T @ (Ev * np.sqrt(np.clip(lam, 0, None)))
+    F = G.T @ (Ev * np.sqrt(np.clip(lam, 0, None)))
     out = []
     for tt in t_arr.ravel():
         if tt == 0:
@@ -135,7 +135,7 @@ def gram_closed_form(Ytilde, Q0, t, lambda0=0.0):
         # C (I + C^T C)^{-1} C^T = U diag(s^2 / (1 + s^2)) U^T is evaluated stably by an SVD.
         Uc, sc, _ = np.linalg.svd(np.sqrt(g)[:, None] * F, full_matrices=False)
         Dr = np.exp(mu * tt - 0.5 * np.log(g))
-        B = P @ (Dr[:, None] * Uc)
+        B = G @ (Dr[:, None] * Uc)
         Qt = (B * (sc**2 / (1 + sc**2))) @ B.T
         out.append(0.5 * (Qt + Qt.T))
     out = np.array(out)
@@ -143,10 +143,35 @@ def gram_closed_form(Ytilde, Q0, t, lambda0=0.0):
 
 
 def riccati_balanced(Ytilde, Q0, t):
-    r"""Balanced case (:math:`\mathcal D = 0`) of :func:`gram_closed_form`."""
+    r"""Balanced case (:math:`\mathcal D = 0`) of :func:`gram_closed_form`.
+
+    Parameters
+    ----------
+    Ytilde : array_like, shape (r, m)
+    Q0 : array_like, shape (r + m, r + m)
+    t : float or array_like
+
+    Returns
+    -------
+    ndarray
+        As :func:`gram_closed_form`.
+    """
     return gram_closed_form(Ytilde, Q0, t, 0.0)
 
 
 def riccati_homogeneous(Ytilde, Q0, t, lambda0):
-    r"""Homogeneous-imbalance case (:math:`\mathcal D = \lambda_0 I`) of :func:`gram_closed_form`."""
+    r"""Homogeneous-imbalance case (:math:`\mathcal D = \lambda_0 I`) of :func:`gram_closed_form`.
+
+    Parameters
+    ----------
+    Ytilde : array_like, shape (r, m)
+    Q0 : array_like, shape (r + m, r + m)
+    t : float or array_like
+    lambda0 : float
+
+    Returns
+    -------
+    ndarray
+        As :func:`gram_closed_form`.
+    """
     return gram_closed_form(Ytilde, Q0, t, lambda0)

@@ -9,37 +9,28 @@ time step :math:`2\eta/n`, so step ``k`` corresponds to time
 
     t = c\, \eta\, k, \qquad c = 2/n \ (\texttt{loss="mean"}),\quad c = 1\ (\texttt{loss="half"}).
 
-**Representations** (all exact; they agree to rounding for descent and to the integrator's
-tolerance for the flow):
+**Loss conventions.** Both integrators take ``loss=`` (``"half"``: :math:`\tfrac12\|Y -
+XUV^\top\|_F^2`; ``"mean"``: :math:`\tfrac1n\|Y - XUV^\top\|_F^2`). The run's ``tol``, its
+result's ``loss`` and the recorded ``"loss"`` are all in that convention; both include
+:math:`L^*`, so a ``tol`` at or below the reachable minimum (:math:`L^*`, or :math:`\tfrac2n L^*`)
+can never stop a run and raises :class:`lnet.ToleranceWarning`. The flow's default is
+``"half"`` (the theorems' loss), descent's ``"mean"`` (the experiments').
 
-``"full"``
-    :math:`(U, V)`, shapes ``(D, h)``, ``(m, h)``, with the literal gradients
-    :math:`\dot U = X^\top R V`, :math:`\dot V = R^\top X U`, :math:`R = Y - XUV^\top`. The check.
-``"reduced"``
-    :math:`(U_1, V)` with :math:`U_2 = \Phi_2^\top U` frozen (paper, Section 2):
-    :math:`\dot U_1 = \Sigma_x^{1/2} E V`, :math:`\dot V = E^\top \Sigma_x^{1/2} U_1`,
-    :math:`E = \tilde Y - \Sigma_x^{1/2} U_1 V^\top`.
-``"compact"`` (default)
-    The reduced dynamics acts linearly on :math:`Z = [U_1; V]` (``(r+m) x h``):
-    :math:`\dot Z = \hat S Z` and :math:`Z_{k+1} = (I + c\eta \hat S_k) Z_k` where :math:`\hat S`
-    depends on :math:`Z` only through :math:`ZZ^\top`. So :math:`Z(t) = P(t) Z(0)`, and with the
-    thin SVD :math:`Z_0^\top = O\, S\, E^\top` (``k = rank Z_0 <= r + m`` kept columns),
-    :math:`Z_c = Z_0 O = E S` evolves under *the same* reduced vector field, as a network of width
-    ``k``, with the compressed frozen part :math:`\Phi_2 U_2(0) O` (``D x k``). Every quantity
-    recorded below (loss, :math:`\Theta`, :math:`\|U_2(0)V^\top\|_F`, :math:`\|\mathcal D(t) -
-    \mathcal D(0)\|_F`, the rate, :math:`ZZ^\top`) is invariant under :math:`Z \mapsto Z O`.
-    Building it costs :math:`O((D + m)(r + m) h)` once, and can be streamed over column blocks
-    of :math:`(U_0, V_0)` (:func:`compact_network_from_blocks`, :func:`random_compact_network`:
-    width :math:`10^6` in about 150 MB); then each step costs :math:`O(r m k)`, independent of ``h``.
+**Representations** (:mod:`lnet.networks`): ``"full"`` :math:`(U, V)` with the literal gradients
+:math:`\dot U = X^\top R V`, :math:`\dot V = R^\top X U`, :math:`R = Y - XUV^\top` (the check);
+``"reduced"`` :math:`(U_1, V)` with :math:`\dot U_1 = \Sigma_x^{1/2} E V`,
+:math:`\dot V = E^\top \Sigma_x^{1/2} U_1`, :math:`E = \tilde Y - \Sigma_x^{1/2} U_1 V^\top`;
+``"compact"`` (default) the reduced field on at most :math:`r + m` columns, exact at any width.
+They agree to rounding for descent and to the integrator's tolerance for the flow.
 
 The vector fields (:func:`reduced_vector_field`, :func:`full_vector_field`) are separate from the
-integrators (:func:`gradient_flow_from`, :func:`gradient_descent_from`), diffrax style: one
-reduced field serves both the reduced and the compact representation.
+integrators, diffrax style. Descent is one loop (schedule, stopping, divergence, recording)
+driving a small step kernel per representation.
 
 **Recording.** ``record`` is a tuple of names, evaluated at the times ``t_eval`` (flow) or the
 steps ``record_every`` / ``record_steps`` (descent), and always at the end of the run:
 
-- ``"loss"``: the loss (flow: :math:`\tfrac12\|Y - X\Theta\|^2`; descent: in the run's convention);
+- ``"loss"``: the loss, in the run's convention;
 - ``"ltilde"``: :math:`\tilde L = L - L^* = \tfrac12\|E\|_F^2`;
 - ``"theta"``: the end-to-end matrix (``D x m`` per record);
 - ``"dist_min_norm"``: :math:`\|\Theta - \hat\Theta\|_F`;
@@ -51,15 +42,23 @@ steps ``record_every`` / ``record_steps`` (descent), and always at the end of th
 - ``"gram"``: :math:`Q = ZZ^\top`, ``(r+m) x (r+m)``, from which every spectral quantity of the
   imbalance follows (:math:`\mathcal D = Z^\top J Z` has the nonzero eigenvalues of :math:`JQ`).
 
+**Long flows.** An explicit integrator needs about :math:`t\,\lambda_{\max}` steps, where
+:math:`\lambda_{\max}` is the sharpness (the loss's largest curvature), even once the flow has
+converged. ``method="auto"`` (the default) switches to the stiff solver LSODA when that count is
+large and the state is small enough (at most 2,500 numbers) for its finite-difference Jacobian;
+a flow to :math:`t = 10^4` then takes a second instead of a minute. Larger states (the compact
+representation with :math:`(r + m)^2 > 2500`) stay explicit: their cost grows linearly with
+:math:`t\lambda_{\max}`; stop them with ``tol=`` rather than a long ``t``.
+
 Used in: ``book/setup.ipynb``, ``book/scalar.ipynb``, ``book/initializations.ipynb``,
-``book/implicit_bias.ipynb``; through ``lnet.experiments`` in ``book/exp_a.ipynb``,
-``book/exp_b.ipynb``, ``book/exp_c.ipynb``, ``book/convergence.ipynb`` and ``book/width.ipynb``;
-and ``benchmarks/bench_dynamics.py``.
+``book/implicit_bias.ipynb``; through ``lnet.experiments`` in the experiment chapters,
+``book/convergence.ipynb`` and ``book/width.ipynb``; and ``benchmarks/bench_dynamics.py``.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -68,25 +67,23 @@ from scipy.linalg.blas import dgemm as _dgemm
 from scipy.linalg.blas import dgemv as _dgemv
 from scipy.linalg.blas import dger as _dger
 
-from ._checks import alpha_in_theorem_range, as_matrix, positive_float, positive_int
-from .problem import Problem
+from ._checks import ToleranceWarning, positive_float, positive_int, relative_tolerance
+from ._deprecation import moved_names, renamed_kwargs
+from .networks import FullNetwork, ReducedNetwork, make_network
+from .problem import Problem, resolve_problem
 
 __all__ = [
+    "LOSSES",
     "RECORDABLE",
-    "FullNetwork",
-    "ReducedNetwork",
-    "reduced_vector_field",
-    "full_vector_field",
-    "make_network",
-    "compact_network_from_blocks",
-    "random_compact_network",
-    "FlowResult",
     "DescentResult",
     "DivergenceError",
-    "gradient_flow",
-    "gradient_flow_from",
+    "FlowResult",
+    "full_vector_field",
     "gradient_descent",
     "gradient_descent_from",
+    "gradient_flow",
+    "gradient_flow_from",
+    "reduced_vector_field",
 ]
 
 #: The names ``record=`` accepts (see the module docstring for what each one records).
@@ -100,9 +97,21 @@ RECORDABLE = (
     "rate",
     "gram",
 )
-REPRESENTATIONS = ("compact", "reduced", "full")
+#: The loss conventions ``loss=`` accepts: ``{name: description}``.
+LOSSES = {"half": "1/2 ||Y - X U V^T||_F^2", "mean": "(1/n) ||Y - X U V^T||_F^2"}
 # OpenBLAS runs ger/gemv single-threaded up to m * n = 8192 elements (GEMM_MULTITHREAD_THRESHOLD 4)
 _BLAS_SINGLE_THREAD_SIZE = 8000
+# method="auto": LSODA when the explicit step count t * sharpness exceeds this and the state is small
+_STIFF_STEPS, _STIFF_STATE = 2e4, 2500
+
+__getattr__ = moved_names(
+    "lnet.dynamics",
+    {
+        "random_compact_network": "lnet.initializations:random_compact_network",
+        "compact_network_from_blocks": "lnet.networks:compact_network_from_blocks",
+        "REPRESENTATIONS": "lnet.networks:REPRESENTATIONS",
+    },
+)
 
 
 class DivergenceError(FloatingPointError):
@@ -114,7 +123,18 @@ def reduced_vector_field(problem: Problem, U1, V):
     r"""The reduced gradient flow :math:`(\dot U_1, \dot V) = (\Sigma_x^{1/2} E V,\ E^\top \Sigma_x^{1/2} U_1)`.
 
     :math:`E = \tilde Y - \Sigma_x^{1/2} U_1 V^\top`. Works at any width, hence also for the
-    compact state (paper, Section 2; NOTES section 9).
+    compact state (paper, Section 2).
+
+    Parameters
+    ----------
+    problem : Problem
+    U1 : ndarray, shape (r, k)
+    V : ndarray, shape (m, k)
+
+    Returns
+    -------
+    dU1 : ndarray, shape (r, k)
+    dV : ndarray, shape (m, k)
     """
     s = problem.sqrt_sigma[:, None]
     A = s * (problem.Ytilde - s * (U1 @ V.T))
@@ -125,245 +145,49 @@ def full_vector_field(problem: Problem, U, V):
     r"""The literal gradient flow :math:`(\dot U, \dot V) = (X^\top R V,\ R^\top X U)`, :math:`R = Y - XUV^\top`.
 
     Used in: ``book/setup.ipynb``.
+
+    Parameters
+    ----------
+    problem : Problem
+    U : ndarray, shape (D, h)
+    V : ndarray, shape (m, h)
+
+    Returns
+    -------
+    dU : ndarray, shape (D, h)
+    dV : ndarray, shape (m, h)
     """
     XU = problem.X @ U
     R = problem.Y - XU @ V.T
     return (problem.X.T @ R) @ V, R.T @ XU
 
 
-# -- network states -----------------------------------------------------------------------
-@dataclass(eq=False)
-class ReducedNetwork:
-    r"""A network in reduced form: :math:`(U_1, V)` moving, :math:`\Phi_2 U_2(0)` frozen.
+def _field(net):
+    return full_vector_field if isinstance(net, FullNetwork) else reduced_vector_field
 
-    Serves both the ``"reduced"`` representation (``k = h`` columns) and the ``"compact"`` one
-    (``k <= r + m`` columns; see the module docstring).
 
-    Attributes
-    ----------
-    problem : Problem
-    U1 : ndarray, shape (r, k)
-    V : ndarray, shape (m, k)
-    N : ndarray, shape (D, k)
-        The frozen null-space part :math:`\Phi_2 U_2(0)` (times ``O`` for compact), in input coordinates.
-    U1_0, V_0 : ndarray
-        The starting point (for the imbalance drift).
-    width : int
-        The network's width ``h`` (``k`` may be smaller).
-    representation : str
-        ``"reduced"`` or ``"compact"``.
-    """
+# -- loss conventions, tolerances, records --------------------------------------------------
+def _loss_factor(loss, problem: Problem) -> float:
+    """c with loss = c * (1/2)||Y - X U V^T||^2; also the flow time per unit step."""
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {tuple(LOSSES)}; got {loss!r}")
+    return 2.0 / problem.n if loss == "mean" else 1.0
 
-    problem: Problem
-    U1: np.ndarray
-    V: np.ndarray
-    N: np.ndarray
-    U1_0: np.ndarray
-    V_0: np.ndarray
-    width: int
-    representation: str = "reduced"
 
-    def copy(self) -> ReducedNetwork:
-        return ReducedNetwork(
-            self.problem, self.U1.copy(), self.V.copy(), self.N, self.U1_0, self.V_0,
-            self.width, self.representation,
+def _check_tol(tol, loss: str, problem: Problem) -> float:
+    """Validate a stopping tolerance and warn when it is below the reachable minimum."""
+    if tol is None:
+        return -math.inf
+    tol = positive_float("tol", tol)
+    floor = _loss_factor(loss, problem) * problem.L_star
+    if tol <= floor:
+        warnings.warn(
+            f"tol = {tol:.3g} is at or below the minimum of the {loss} loss ({LOSSES[loss]}), "
+            f"{floor:.3g} (L* = {problem.L_star:.3g}): the run can never stop on it",
+            ToleranceWarning,
+            stacklevel=3,
         )
-
-    @property
-    def k(self) -> int:
-        """Number of columns actually stored."""
-        return self.V.shape[1]
-
-    # the state as (P, V) with P the first factor, shared with FullNetwork
-    def get_state(self):
-        return self.U1, self.V
-
-    def set_state(self, P, V):
-        self.U1, self.V = P, V
-
-    def vector_field(self, P, V):
-        return reduced_vector_field(self.problem, P, V)
-
-    def reduced_factors(self):
-        return self.U1, self.V, self.N
-
-    def theta(self) -> np.ndarray:
-        r"""End-to-end matrix :math:`\Theta = \Phi_1 U_1 V^\top + \Phi_2 U_2(0) V^\top`."""
-        return self.problem.Phi1 @ (self.U1 @ self.V.T) + self.N @ self.V.T
-
-    def imbalance_drift(self) -> float:
-        r""":math:`\|\mathcal D(t) - \mathcal D(0)\|_F`."""
-        return _imbalance_drift(self.U1, self.V, self.U1_0, self.V_0)
-
-
-@dataclass(eq=False)
-class FullNetwork:
-    r"""A network in full form :math:`(U, V)`; the literal gradients (the check representation)."""
-
-    problem: Problem
-    U: np.ndarray
-    V: np.ndarray
-    N: np.ndarray  # Phi2 U2(0) in input coordinates, for ||U2(0) V^T||
-    U_0: np.ndarray
-    V_0: np.ndarray
-    representation: str = "full"
-
-    def copy(self) -> FullNetwork:
-        return FullNetwork(self.problem, self.U.copy(), self.V.copy(), self.N, self.U_0, self.V_0)
-
-    @property
-    def width(self) -> int:
-        return self.V.shape[1]
-
-    k = width
-
-    def get_state(self):
-        return self.U, self.V
-
-    def set_state(self, P, V):
-        self.U, self.V = P, V
-
-    def vector_field(self, P, V):
-        return full_vector_field(self.problem, P, V)
-
-    def reduced_factors(self):
-        return self.problem.Phi1.T @ self.U, self.V, self.N
-
-    def theta(self) -> np.ndarray:
-        return self.U @ self.V.T
-
-    def imbalance_drift(self) -> float:
-        r""":math:`\|\mathcal D(t) - \mathcal D(0)\|_F`, :math:`\mathcal D = U_1^\top U_1 - V^\top V`."""
-        P = self.problem.Phi1.T
-        return _imbalance_drift(P @ self.U, self.V, P @ self.U_0, self.V_0)
-
-
-def _imbalance_drift(U1, V, U1_0, V_0) -> float:
-    """||D(t) - D(0)||_F without forming h x h matrices when h is large.
-
-    Both imbalances live on the row space of [U1; V; U1_0; V_0] (dimension <= 2(r + m)); in an
-    orthonormal basis of it the difference is a small matrix with the same Frobenius norm.
-    (Expanding ||D(t)||^2 + ||D(0)||^2 - 2<D(t), D(0)> instead would cancel catastrophically.)
-    """
-    r, h = U1.shape[0], U1.shape[1]
-    K = np.vstack([U1, V, U1_0, V_0])
-    if h > K.shape[0]:
-        R = np.linalg.qr(K.T, mode="r")  # K^T = O R
-        q = U1.shape[0] + V.shape[0]
-        U1, V, U1_0, V_0 = R[:, :r].T, R[:, r:q].T, R[:, q : q + r].T, R[:, q + r :].T
-    dD = (U1.T @ U1 - V.T @ V) - (U1_0.T @ U1_0 - V_0.T @ V_0)
-    return float(np.linalg.norm(dD))
-
-
-def _null_part(problem: Problem, U) -> np.ndarray:
-    return U - problem.Phi1 @ (problem.Phi1.T @ U)
-
-
-def _compress(problem: Problem, R, G, h, rank_rtol):
-    """Compact state from R (R^T R = Z0 Z0^T, from a QR of Z0^T) and G = U0 Z0^T."""
-    _, s, Et = np.linalg.svd(R, full_matrices=False)
-    r = problem.r
-    if rank_rtol is None:
-        rank_rtol = (r + problem.m) * math.sqrt(max(h, 1)) * np.finfo(np.float64).eps
-    keep = s > rank_rtol * (s[0] if s.size else 0.0)
-    s, E = s[keep], Et[keep].T
-    Zc = E * s
-    # U0 O = G E S^{-1}; its row-space part is U1c, so only the null-space part is kept
-    N = _null_part(problem, G @ (E / s)) if s.size else np.zeros((problem.D, 0))
-    U1c, Vc = Zc[:r].copy(), Zc[r:].copy()
-    return ReducedNetwork(problem, U1c, Vc, N, U1c.copy(), Vc.copy(), int(h), "compact")
-
-
-def compact_network_from_blocks(problem: Problem, blocks, *, rank_rtol=None) -> ReducedNetwork:
-    r"""Build the compact state from column blocks ``(U_b, V_b)`` of :math:`(U(0), V(0))`.
-
-    Only :math:`Z_0 Z_0^\top` (through a streaming QR of :math:`Z_0^\top`, for accuracy) and
-    :math:`U(0) Z_0^\top` are accumulated, so memory is one block plus ``O(D (r + m))``, whatever
-    the width. Directions of :math:`Z_0` with singular value at most ``rank_rtol`` times the largest
-    are dropped (default :math:`(r + m)\sqrt h\,\epsilon`), changing :math:`Z_0` by at most that
-    relative amount per direction.
-
-    Used in: ``benchmarks/bench_dynamics.py`` (width :math:`10^6`).
-    """
-    r, m, D = problem.r, problem.m, problem.D
-    R = np.zeros((0, r + m))
-    G = np.zeros((D, r + m))
-    h = 0
-    for i, (Ub, Vb) in enumerate(blocks):
-        Ub = as_matrix(f"U block {i}", Ub, rows=D)
-        Vb = as_matrix(f"V block {i}", Vb, rows=m, cols=Ub.shape[1])
-        Zb = np.vstack([problem.Phi1.T @ Ub, Vb])
-        R = np.linalg.qr(np.vstack([R, Zb.T]), mode="r")
-        G += Ub @ Zb.T
-        h += Ub.shape[1]
-    if h == 0:
-        raise ValueError("blocks must contain at least one column of (U0, V0); got none")
-    return _compress(problem, R, G, h, rank_rtol)
-
-
-def random_compact_network(
-    problem: Problem, h, *, alpha=0.5, sigma_U=None, sigma_V=None, seed=None, block=8192,
-    check_alpha=False, orthogonal=False,
-) -> ReducedNetwork:
-    r"""Compact state of the random initialization, streamed: never more than one block in memory.
-
-    Entries :math:`\mathcal N(0, h^{-2\alpha})` (or standard deviations ``sigma_U``, ``sigma_V``
-    when given). The network is exactly the one :func:`lnet.random_init` /
-    :func:`lnet.scaled_init` returns for the same seed (see :func:`lnet.gaussian_blocks`).
-    ``check_alpha=True`` requires :math:`1/4 < \alpha \le 1/2`, the range of the paper's results.
-
-    ``orthogonal=True`` gives the compact state of :func:`lnet.orthogonal_init` with the same
-    seed and scales: that initialization changes only :math:`U_2(0)`, projecting it off the row
-    space of :math:`Z_0`, so its compressed frozen part is exactly zero (needs ``h > r + m``).
-    """
-    from .initializations import gaussian_blocks
-
-    h = positive_int("h", h)
-    a = alpha_in_theorem_range(alpha) if check_alpha else positive_float("alpha", alpha)
-    sU = h**-a if sigma_U is None else sigma_U
-    sV = h**-a if sigma_V is None else sigma_V
-    if orthogonal and h <= problem.r + problem.m:
-        raise ValueError(
-            f"h must be > r + m = {problem.r + problem.m} for an orthogonal initialization; got h = {h}"
-        )
-    blocks = gaussian_blocks(problem.D, problem.m, h, scale_U=sU, scale_V=sV, seed=seed, block=block)
-    net = compact_network_from_blocks(problem, blocks)
-    if orthogonal:
-        net.N = np.zeros_like(net.N)
-    return net
-
-
-def make_network(problem: Problem, U0, V0, representation: str = "compact", *, rank_rtol=None):
-    """Validate ``(U0, V0)`` and build the state of the chosen representation."""
-    if representation not in REPRESENTATIONS:
-        raise ValueError(f"representation must be one of {REPRESENTATIONS}; got {representation!r}")
-    U0, V0 = problem.check_weights(U0, V0)
-    h = U0.shape[1]
-    if representation == "compact":
-        Z0 = np.vstack([problem.Phi1.T @ U0, V0])
-        R = np.linalg.qr(Z0.T, mode="r")
-        return _compress(problem, R, U0 @ Z0.T, h, rank_rtol)
-    N = _null_part(problem, U0)
-    if representation == "reduced":
-        U1 = problem.Phi1.T @ U0
-        return ReducedNetwork(problem, U1, V0.copy(), N, U1.copy(), V0.copy(), h, "reduced")
-    return FullNetwork(problem, U0.copy(), V0.copy(), N, U0.copy(), V0.copy())
-
-
-def _problem(X, Y, problem):
-    if problem is not None:
-        if not isinstance(problem, Problem):
-            raise TypeError(f"problem must be an lnet.Problem; got {type(problem).__name__}")
-        for name, a, ref in (("X", X, problem.X), ("Y", Y, problem.Y)):
-            if a is not None and np.shape(a) != ref.shape:
-                raise ValueError(
-                    f"{name} has shape {np.shape(a)} but problem.{name} has shape {ref.shape}; "
-                    "pass the same data or only problem"
-                )
-        return problem
-    if X is None or Y is None:
-        raise ValueError("X and Y are required unless problem is given")
-    return Problem.from_data(X, Y)
+    return tol
 
 
 def _check_record(record):
@@ -376,7 +200,15 @@ def _check_record(record):
     return record
 
 
-# -- observables --------------------------------------------------------------------------
+def _dist_min_norm(net, V, N, M) -> float:
+    prob = net.problem
+    if isinstance(net, FullNetwork):
+        return float(np.linalg.norm(net.theta() - prob.theta_hat))
+    NV = N @ V.T
+    d1 = M - prob.Ytilde / prob.sqrt_sigma[:, None]
+    return math.sqrt(float(np.vdot(d1, d1) + np.vdot(NV, NV)))
+
+
 def _observe(net, names, loss_value):
     """Evaluate the recorded quantities at the network's current state."""
     prob = net.problem
@@ -385,36 +217,44 @@ def _observe(net, names, loss_value):
     M = U1 @ V.T
     E = prob.Ytilde - s * M
     lt = 0.5 * float(np.vdot(E, E))
-    out = {}
-    for name in names:
-        if name == "loss":
-            out[name] = loss_value
-        elif name == "ltilde":
-            out[name] = lt
-        elif name == "theta":
-            out[name] = net.theta()
-        elif name == "dist_min_norm" and isinstance(net, FullNetwork):
-            out[name] = float(np.linalg.norm(net.theta() - prob.theta_hat))
-        elif name == "dist_min_norm":
-            NV = N @ V.T
-            d1 = M - prob.Ytilde / s
-            out[name] = math.sqrt(float(np.vdot(d1, d1) + np.vdot(NV, NV)))
-        elif name == "u2v_norm":
-            out[name] = float(np.linalg.norm(N @ V.T))
-        elif name == "imbalance_drift":
-            out[name] = net.imbalance_drift()
-        elif name == "rate":
-            A = s * E
-            g = float(np.linalg.norm(A @ V) ** 2 + np.linalg.norm(A.T @ U1) ** 2)
-            out[name] = g / lt if lt > 0 else math.nan
-        elif name == "gram":
-            Z = np.vstack([U1, V])
-            out[name] = Z @ Z.T
-    return out
+    compute = {
+        "loss": lambda: loss_value,
+        "ltilde": lambda: lt,
+        "theta": net.theta,
+        "dist_min_norm": lambda: _dist_min_norm(net, V, N, M),
+        "u2v_norm": lambda: float(np.linalg.norm(N @ V.T)),
+        "imbalance_drift": net.imbalance_drift,
+        "rate": lambda: _rate(s * E, U1, V, lt),
+        "gram": lambda: np.vstack([U1, V]) @ np.vstack([U1, V]).T,
+    }
+    return {name: compute[name]() for name in names}
+
+
+def _rate(A, U1, V, lt) -> float:
+    g = float(np.linalg.norm(A @ V) ** 2 + np.linalg.norm(A.T @ U1) ** 2)
+    return g / lt if lt > 0 else math.nan
 
 
 def _stack(rows: list[dict], names) -> dict:
     return {name: np.array([row[name] for row in rows]) for name in names}
+
+
+def _half_loss_at(net, first, V) -> float:
+    r""":math:`\tfrac12\|Y - XUV^\top\|_F^2` at the state ``(first, V)`` of ``net``'s representation."""
+    prob = net.problem
+    if isinstance(net, FullNetwork):
+        R = prob.Y - prob.X @ (first @ V.T)
+        return 0.5 * float(np.vdot(R, R))
+    E = prob.reduced_residual(first, V)
+    return 0.5 * float(np.vdot(E, E)) + prob.L_star
+
+
+def _sharpness(net) -> float:
+    """A bound on the loss's largest curvature near where the run goes from ``net``."""
+    prob = net.problem
+    U1, V, _ = net.reduced_factors()
+    weights = np.linalg.norm(U1, 2) ** 2 + np.linalg.norm(V, 2) ** 2 if U1.size else 0.0
+    return float(prob.sigma[0] * (weights + 2 * np.linalg.norm(prob.theta_hat, 2)))
 
 
 # -- gradient flow ------------------------------------------------------------------------
@@ -427,7 +267,8 @@ class FlowResult:
     theta : ndarray, shape (D, m)
         End-to-end matrix at the final time.
     loss : float
-        :math:`\tfrac12\|Y - X\Theta\|_F^2` at the final time.
+        The loss at the final time, in the run's convention (default ``"half"``:
+        :math:`\tfrac12\|Y - X\Theta\|_F^2`).
     t : float
         Final time.
     times : ndarray
@@ -438,6 +279,8 @@ class FlowResult:
         The final state (continue with :func:`gradient_flow_from`).
     nfev : int
         Number of vector-field evaluations.
+    method : str
+        The integrator that ran (``"auto"`` resolved).
     """
 
     theta: np.ndarray
@@ -447,49 +290,121 @@ class FlowResult:
     records: dict = field(default_factory=dict)
     network: object = None
     nfev: int = 0
+    method: str = "DOP853"
 
     def __getitem__(self, name):
         return self.records[name]
 
 
-def _half_loss_at(net, P, V) -> float:
-    r""":math:`\tfrac12\|Y - XUV^\top\|_F^2` at the state ``(P, V)`` of ``net``'s representation."""
-    prob = net.problem
-    if isinstance(net, FullNetwork):
-        R = prob.Y - prob.X @ (P @ V.T)
-        return 0.5 * float(np.vdot(R, R))
-    E = prob.reduced_residual(P, V)
-    return 0.5 * float(np.vdot(E, E)) + prob.L_star
+def _t_eval(t_eval, t: float) -> np.ndarray:
+    if t_eval is None:
+        return np.array([t])  # (also keeps solve_ivp from storing every step)
+    t_eval = np.asarray(t_eval, dtype=float).ravel()
+    if t_eval.size == 0 or not np.all(np.isfinite(t_eval)):
+        raise ValueError("t_eval must be a non-empty array of finite times")
+    if np.any(np.diff(t_eval) < 0) or t_eval[0] < 0 or t_eval[-1] > t:
+        raise ValueError(f"t_eval must be sorted and lie in [0, t] = [0, {t}]")
+    return np.append(t_eval, t) if t_eval[-1] < t else t_eval
 
 
-def _half_loss(net) -> float:
-    return _half_loss_at(net, *net.get_state())
+def _choose_method(method: str, net, t: float, size: int) -> str:
+    if method != "auto":
+        return method
+    if size > _STIFF_STATE or t * _sharpness(net) <= _STIFF_STEPS:
+        return "DOP853"
+    return "LSODA"
 
 
+def _integrate(net, t, times, tol, c, method, ode_rtol, ode_atol):
+    """Run solve_ivp on ``net``'s state; return (states, times, nfev), stopping at ``tol``."""
+    first, V = net.get_state()
+    shapes, n_first = (first.shape, V.shape), first.size
+    y0 = np.concatenate([first.ravel(), V.ravel()])
+
+    def unpack(y):
+        return y[:n_first].reshape(shapes[0]), y[n_first:].reshape(shapes[1])
+
+    def below_tol(_, y):
+        return c * _half_loss_at(net, *unpack(y)) - tol
+
+    below_tol.terminal, below_tol.direction = True, -1
+    if t == 0 or below_tol(0, y0) < 0:
+        return [y0], [0.0], 0, unpack
+    if y0.size == 0:  # zero width (compact state of U = V = 0): nothing moves
+        return [y0] * times.size, list(times), 0, unpack
+    field_ = _field(net)
+
+    def fun(_, y):
+        return np.concatenate([a.ravel() for a in field_(net.problem, *unpack(y))])
+
+    sol = solve_ivp(
+        fun,
+        (0.0, t),
+        y0,
+        method=method,
+        rtol=ode_rtol,
+        atol=ode_atol,
+        t_eval=times,
+        events=below_tol if tol > -math.inf else None,
+    )
+    if not sol.success:
+        raise RuntimeError(
+            f"gradient flow integration failed at ode_rtol={ode_rtol}: {sol.message}"
+        )
+    # When the loss tolerance stops the run before the first t_eval time, scipy returns
+    # sol.y as an empty list rather than an (n, 0) array.
+    states, out_t = list(np.reshape(sol.y, (y0.size, -1)).T), list(sol.t)
+    if sol.status == 1:  # stopped by the loss tolerance
+        states.append(sol.y_events[0][0])
+        out_t.append(sol.t_events[0][0])
+    return states, out_t, sol.nfev, unpack
+
+
+@renamed_kwargs(rtol="ode_rtol", atol="ode_atol")
 def gradient_flow_from(
-    network, t, *, rtol=1e-10, atol=1e-12, method="DOP853", record=(), t_eval=None, tol=None
+    network,
+    t,
+    *,
+    loss="half",
+    tol=None,
+    ode_rtol=1e-10,
+    ode_atol=1e-12,
+    method="auto",
+    record=(),
+    t_eval=None,
 ) -> FlowResult:
     r"""Integrate the gradient flow of :math:`\tfrac12\|Y - XUV^\top\|_F^2` from ``network`` to time ``t``.
 
-    Integration is by :func:`scipy.integrate.solve_ivp` with error control (``method``, ``rtol``,
-    ``atol`` passed through). The input network is not modified.
+    Integration is by :func:`scipy.integrate.solve_ivp` with error control. The input network
+    is not modified.
 
     Parameters
     ----------
     network : ReducedNetwork or FullNetwork
-        From :func:`make_network`, :func:`random_compact_network`, or a previous result.
+        From :func:`lnet.make_network`, :func:`lnet.random_compact_network`, or a previous result.
     t : float
         Final time, >= 0.
-    rtol, atol : float
-        Tolerances of the integrator's error control.
+    loss : {"half", "mean"}
+        The convention of ``tol``, ``result.loss`` and the recorded ``"loss"`` (module docstring).
+        The flow is the same: it is always the flow of the half loss, in its time.
+    tol : float, optional
+        Stop at the first time the loss (in the ``loss`` convention) falls below ``tol``
+        (``result.t`` is that time). A ``tol`` at or below the minimum loss warns
+        (:class:`lnet.ToleranceWarning`).
+    ode_rtol, ode_atol : float
+        Tolerances of the integrator's error control; ``ode_rtol`` in (0, 1). (Formerly
+        ``rtol``, ``atol``.)
     method : str
-        A :func:`scipy.integrate.solve_ivp` method; DOP853 (order 8) suits the tight tolerances.
+        ``"auto"`` (DOP853, or LSODA for long flows of small states: module docstring) or any
+        :func:`scipy.integrate.solve_ivp` method.
     record : tuple of str
         Names from :data:`RECORDABLE`, evaluated at ``t_eval`` and at the final time.
     t_eval : array_like, optional
         Sorted times in ``[0, t]``.
-    tol : float, optional
-        Stop at the first time the loss falls below ``tol`` (``result.t`` is that time).
+
+    Returns
+    -------
+    FlowResult
 
     Raises
     ------
@@ -497,68 +412,35 @@ def gradient_flow_from(
         If the integrator fails (the message says why) or the state stops being finite.
     """
     t = positive_float("t", t, allow_zero=True)
-    rtol = positive_float("rtol", rtol)
-    atol = positive_float("atol", atol)
-    if tol is not None:
-        tol = positive_float("tol", tol)
+    ode_rtol = relative_tolerance("ode_rtol", ode_rtol)
+    ode_atol = positive_float("ode_atol", ode_atol)
     record = _check_record(record)
     net = network.copy()
-    if t_eval is None:
-        t_eval = np.array([t])  # (also keeps solve_ivp from storing every step)
-    else:
-        t_eval = np.asarray(t_eval, dtype=float).ravel()
-        if t_eval.size == 0 or not np.all(np.isfinite(t_eval)):
-            raise ValueError("t_eval must be a non-empty array of finite times")
-        if np.any(np.diff(t_eval) < 0) or t_eval[0] < 0 or t_eval[-1] > t:
-            raise ValueError(f"t_eval must be sorted and lie in [0, t] = [0, {t}]")
-        if t_eval[-1] < t:
-            t_eval = np.append(t_eval, t)
-    P0, V0 = net.get_state()
-    shp_P, shp_V = P0.shape, V0.shape
-    nP = P0.size
-
-    def unpack(y):
-        return y[:nP].reshape(shp_P), y[nP:].reshape(shp_V)
-
-    def fun(_, y):
-        dP, dV = net.vector_field(*unpack(y))
-        return np.concatenate([dP.ravel(), dV.ravel()])
-
-    def below_tol(_, y):
-        return _half_loss_at(net, *unpack(y)) - tol
-
-    below_tol.terminal, below_tol.direction = True, -1
-
-    y0 = np.concatenate([P0.ravel(), V0.ravel()])
-    stopped = tol is not None and _half_loss_at(net, P0, V0) < tol
-    if t == 0 or stopped:
-        states, times, nfev = [y0], np.array([0.0]), 0
-    else:
-        sol = solve_ivp(
-            fun, (0.0, t), y0, method=method, rtol=rtol, atol=atol, t_eval=t_eval,
-            events=below_tol if tol is not None else None,
-        )
-        if not sol.success:
-            raise RuntimeError(f"gradient flow integration failed at rtol={rtol}: {sol.message}")
-        # When the loss tolerance stops the run before the first t_eval time, scipy returns
-        # sol.y as an empty list rather than an (n, 0) array.
-        states, times = list(np.reshape(sol.y, (y0.size, -1)).T), list(sol.t)
-        if sol.status == 1:  # stopped by the loss tolerance
-            states.append(sol.y_events[0][0])
-            times.append(sol.t_events[0][0])
-        nfev = sol.nfev
+    c = _loss_factor(loss, net.problem)
+    tol = _check_tol(tol, loss, net.problem)
+    times = _t_eval(t_eval, t)
+    size = sum(a.size for a in net.get_state())
+    method = _choose_method(method, net, t, size)
+    states, times, nfev, unpack = _integrate(net, t, times, tol, c, method, ode_rtol, ode_atol)
     rows = []
     for y in states:
         if not np.all(np.isfinite(y)):
             raise RuntimeError("gradient flow produced non-finite weights; the run blew up")
         net.set_state(*(a.copy() for a in unpack(y)))
-        rows.append(_observe(net, record, _half_loss(net)) if record else {})
+        rows.append(_observe(net, record, c * _half_loss_at(net, *net.get_state())))
     return FlowResult(
-        theta=net.theta(), loss=_half_loss(net), t=float(times[-1]), times=np.asarray(times),
-        records=_stack(rows, record), network=net, nfev=nfev,
+        theta=net.theta(),
+        loss=c * _half_loss_at(net, *net.get_state()),
+        t=float(times[-1]),
+        times=np.asarray(times),
+        records=_stack(rows, record),
+        network=net,
+        nfev=nfev,
+        method=method,
     )
 
 
+@renamed_kwargs(rtol="ode_rtol", atol="ode_atol")
 def gradient_flow(
     X, Y, U0, V0, t, *, representation="compact", problem=None, rank_rtol=None, **kwargs
 ) -> FlowResult:
@@ -572,34 +454,132 @@ def gradient_flow(
 
     Parameters
     ----------
-    X : array_like, shape (n, D)
-    Y : array_like, shape (n, m)
+    X : array_like, shape (n, D), or None when ``problem`` is given
+    Y : array_like, shape (n, m), or None when ``problem`` is given
     U0 : array_like, shape (D, h)
     V0 : array_like, shape (m, h)
     t : float
         Final time, >= 0.
     representation : {"compact", "reduced", "full"}
-        See the module docstring. All give the same trajectory.
+        See :mod:`lnet.networks`. All give the same trajectory.
     problem : Problem, optional
-        Reuse a precomputed SVD (``X``, ``Y`` may then be None).
+        Reuse a precomputed SVD.
     rank_rtol : float, optional
         Compact only: relative size below which directions of :math:`Z_0` are dropped
-        (see :func:`compact_network_from_blocks`).
+        (see :func:`lnet.compact_network_from_blocks`).
     **kwargs
-        ``rtol``, ``atol``, ``method``, ``record``, ``t_eval``, ``tol``: see
+        ``loss``, ``tol``, ``ode_rtol``, ``ode_atol``, ``method``, ``record``, ``t_eval``: see
         :func:`gradient_flow_from`.
 
     Returns
     -------
     FlowResult
-        ``result.theta`` (``D x m``), ``result.loss`` (:math:`\tfrac12\|Y - X\Theta\|^2`), records.
+        ``result.theta`` (``D x m``), ``result.loss`` (default :math:`\tfrac12\|Y - X\Theta\|^2`),
+        records.
     """
-    prob = _problem(X, Y, problem)
+    prob = resolve_problem(X, Y, problem)
     net = make_network(prob, U0, V0, representation, rank_rtol=rank_rtol)
     return gradient_flow_from(net, t, **kwargs)
 
 
-# -- gradient descent ---------------------------------------------------------------------
+# -- gradient descent: per-representation step kernels ----------------------------------------
+class _FullKernel:
+    """One step of descent on (U, V) with the literal gradients."""
+
+    def __init__(self, net: FullNetwork):
+        self.net, self.X, self.Y = net, net.problem.X, net.problem.Y
+
+    def half_loss(self) -> float:
+        self.XU = self.X @ self.net.U
+        self.R = self.Y - self.XU @ self.net.V.T
+        return 0.5 * float(np.vdot(self.R, self.R))
+
+    def step(self, ceta: float) -> None:
+        net = self.net
+        dV = self.R.T @ self.XU
+        net.U += ceta * ((self.X.T @ self.R) @ net.V)
+        net.V += ceta * dV
+
+    def sync(self) -> None:
+        pass
+
+
+class _ReducedKernel:
+    """One step on the reduced or compact state, any m, in scaled coordinates W1 = Sigma_x^(1/2) U1.
+
+    E = Ytilde - W1 V^T is then one product, and the update rank-m BLAS calls done in place on
+    Fortran-ordered arrays: a handful of small calls whose cost does not depend on the width.
+    """
+
+    def __init__(self, net: ReducedNetwork):
+        prob = net.problem
+        self.net, self.s, self.L_star = net, prob.sqrt_sigma[:, None], prob.L_star
+        self.sigma, self.Yt = prob.sigma[:, None], prob.Ytilde
+        self.W1 = np.asfortranarray(self.s * net.U1)
+        self.V = np.asfortranarray(net.V)
+        self.dV = np.zeros_like(self.V)  # Fortran order, like V
+
+    def half_loss(self) -> float:
+        self.E = self.Yt - self.W1 @ self.V.T
+        return 0.5 * float(np.vdot(self.E, self.E)) + self.L_star
+
+    def step(self, ceta: float) -> None:
+        if self.W1.shape[1]:  # (k = 0, the zero initialization, does not move)
+            _dgemm(ceta, self.E, self.W1, 0.0, self.dV, 1, 0, 1)  # dV = ceta E^T W1
+            # W1 += ceta Sigma_x E V, in place
+            _dgemm(1.0, (ceta * self.sigma) * self.E, self.V, 1.0, self.W1, 0, 0, 1)
+            self.V += self.dV
+
+    def sync(self) -> None:
+        self.net.U1, self.net.V = self.W1 / self.s, np.array(self.V, order="C")
+
+
+class _Rank1Kernel(_ReducedKernel):
+    """m = 1 (experiment B): matrix-vector calls on column blocks of W1.
+
+    Blocks are small enough that OpenBLAS runs each call on one thread: on a shared machine,
+    waking a second thread for a 100 x 100 product costs more than the product (10x slower
+    steps were measured under load). BLAS wrappers take positional arguments: keyword parsing
+    costs more than the products here.
+    """
+
+    def __init__(self, net: ReducedNetwork):
+        super().__init__(net)
+        W1, k = self.W1, self.W1.shape[1]
+        self.v, self.yt, self.sigma_v = self.V[0], self.Yt[:, 0].copy(), self.sigma[:, 0].copy()
+        self.dv = np.empty_like(self.v)
+        ncol = max(1, _BLAS_SINGLE_THREAD_SIZE // W1.shape[0])
+        if -(-k // ncol) > 8:
+            ncol = max(k, 1)  # large state: threads pay off, use whole calls
+        self.blocks = [
+            (W1[:, a : a + ncol], self.v[a : a + ncol], self.dv[a : a + ncol])
+            for a in range(0, k, ncol)
+        ]  # empty for the zero initialization (k = 0): nothing moves
+
+    def half_loss(self) -> float:
+        E = self.yt.copy()
+        for Wb, vb, _ in self.blocks:  # E = yt - W1 v
+            _dgemv(-1.0, Wb, vb, 1.0, E, 0, 1, 0, 1, 0, 1)
+        self.E = E
+        return 0.5 * float(E @ E) + self.L_star
+
+    def step(self, ceta: float) -> None:
+        # dv = ceta W1^T E and W1 += ceta Sigma_x E v^T, both from the old iterate
+        for Wb, _, dvb in self.blocks:
+            _dgemv(ceta, Wb, self.E, 0.0, dvb, 0, 1, 0, 1, 1, 1)
+        a = (ceta * self.sigma_v) * self.E
+        for Wb, vb, _ in self.blocks:
+            _dger(1.0, a, vb, 1, 1, Wb, 1, 1, 1)  # W1 += a v^T, in place
+        self.v += self.dv
+
+
+def _kernel(net):
+    if isinstance(net, FullNetwork):
+        return _FullKernel(net)
+    return _Rank1Kernel(net) if net.problem.m == 1 else _ReducedKernel(net)
+
+
+# -- gradient descent: the loop ---------------------------------------------------------------
 @dataclass(eq=False)
 class DescentResult:
     r"""Outcome of :func:`gradient_descent`.
@@ -645,17 +625,6 @@ class DescentResult:
         return self.records[name]
 
 
-def _stable_eta(net, c) -> float:
-    """A rough stable step: 1 / (c * sharpness at a solution reached from here)."""
-    prob = net.problem
-    U1, V, _ = net.reduced_factors()
-    sharp = prob.sigma[0] * (
-        np.linalg.norm(U1, 2) ** 2 + np.linalg.norm(V, 2) ** 2
-        + 2 * np.linalg.norm(prob.theta_hat, 2)
-    )
-    return 1.0 / (c * sharp) if sharp > 0 else math.inf
-
-
 def _schedule(record_every, record_steps, max_steps):
     if record_every is not None and record_steps is not None:
         raise ValueError("give record_every or record_steps, not both")
@@ -670,135 +639,132 @@ def _schedule(record_every, record_steps, max_steps):
     return iter(())
 
 
+class _Recorder:
+    """Takes the records at the scheduled steps (the kernel is synced into the network first)."""
+
+    def __init__(self, net, kernel, names, schedule):
+        self.net, self.kernel, self.names, self.schedule = net, kernel, names, schedule
+        self.rows, self.steps = [], []
+        self.next = next(schedule, -1)
+
+    def take(self, k: int, loss_value: float) -> None:
+        self.kernel.sync()
+        self.rows.append(_observe(self.net, self.names, loss_value))
+        self.steps.append(k)
+        while 0 <= self.next <= k:
+            self.next = next(self.schedule, -1)
+
+    def finish(self, k: int, loss_value: float) -> tuple[np.ndarray, dict]:
+        if self.names and (not self.steps or self.steps[-1] != k):
+            self.take(k, loss_value)
+        return np.asarray(self.steps, dtype=np.int64), _stack(self.rows, self.names)
+
+
+class _DivergenceGuard:
+    """Raises when the loss is not finite or grew for ``patience`` steps past its first value."""
+
+    def __init__(self, patience: int, eta: float, c: float, start):
+        self.patience, self.eta, self.c, self.start = patience, eta, c, start
+        self.first, self.grow, self.prev = None, 0, math.inf
+
+    def check(self, k: int, loss_value: float) -> None:
+        if self.first is None:
+            self.first = loss_value
+        self.grow = self.grow + 1 if loss_value > self.prev else 0
+        self.prev = loss_value
+        finite = loss_value < math.inf
+        if finite and not (self.grow >= self.patience and loss_value > self.first):
+            return
+        why = f"grew for {self.grow} consecutive steps" if finite else "is not finite"
+        sharp = _sharpness(self.start)
+        stable = 1.0 / (self.c * sharp) if sharp > 0 else math.inf
+        raise DivergenceError(
+            f"gradient descent diverged at step {k} with eta = {self.eta:g}: the loss {why} "
+            f"(now {loss_value:.3g}, initially {self.first:.3g}). Try a smaller step, e.g. "
+            f"eta <= {stable:.3g} (1 / (c * lambda_1(Sigma_x) * (||U1(0)||_2^2 "
+            f"+ ||V(0)||_2^2 + 2||Theta_hat||_2)), c = {self.c:g})"
+        )
+
+
 def gradient_descent_from(
-    network, eta, max_steps, tol=None, loss="mean", *, record=(), record_every=None,
-    record_steps=None, patience=200,
+    network,
+    eta,
+    max_steps,
+    tol=None,
+    loss="mean",
+    *,
+    record=(),
+    record_every=None,
+    record_steps=None,
+    patience=200,
 ) -> DescentResult:
-    r"""Run gradient descent from ``network`` (not modified); see :func:`gradient_descent`."""
+    r"""Run gradient descent from ``network`` (not modified); see :func:`gradient_descent`.
+
+    Parameters
+    ----------
+    network : ReducedNetwork or FullNetwork
+    eta, max_steps, tol, loss, record, record_every, record_steps, patience
+        As in :func:`gradient_descent`.
+
+    Returns
+    -------
+    DescentResult
+    """
     eta = positive_float("eta", eta)
     max_steps = positive_int("max_steps", max_steps, minimum=0)
-    if tol is not None:
-        tol = positive_float("tol", tol)
-    if loss not in ("mean", "half"):
-        raise ValueError(f'loss must be "mean" or "half"; got {loss!r}')
     patience = positive_int("patience", patience)
-    record = _check_record(record)
-    sched = _schedule(record_every, record_steps, max_steps)
     net = network.copy()
-    prob = net.problem
-    c = 2.0 / prob.n if loss == "mean" else 1.0
-    # loss = to_loss * (1/2 residual^2) + offset, in the requested convention
-    to_loss = 2.0 / prob.n if loss == "mean" else 1.0
-    offset = to_loss * prob.L_star
-    tol_ = -math.inf if tol is None else tol
-    ceta = c * eta
-    losses: list[float] = []
-    rows, rec_at = [], []
-    next_rec = next(sched, -1)
-    first, grow, prev = None, 0, math.inf
-    full = isinstance(net, FullNetwork)
-    if full:
-        X, Y, U, V = prob.X, prob.Y, net.U, net.V
-    else:
-        # Scaled coordinates W1 = Sigma_x^{1/2} U1 make E = Ytilde - W1 V^T one product, and the
-        # update a rank-m BLAS call done in place on Fortran-ordered arrays: the step is then a
-        # handful of small calls whose cost does not depend on the width.
-        s = prob.sqrt_sigma[:, None]
-        cs2 = ceta * prob.sigma[:, None]
-        Yt = prob.Ytilde
-        W1 = np.asfortranarray(s * net.U1)
-        V = np.asfortranarray(net.V)
-        rank1 = prob.m == 1
-        dV = np.zeros_like(V)  # Fortran order, like V
-        if rank1:
-            v, yt, cs2v = V[0], Yt[:, 0].copy(), cs2[:, 0].copy()
-            dv = np.empty_like(v)
-            # Column blocks small enough that OpenBLAS runs each call on one thread: on a
-            # shared machine, waking a second thread for a 100 x 100 product costs more than
-            # the product (10x slower steps were measured under load).
-            ncol = max(1, _BLAS_SINGLE_THREAD_SIZE // W1.shape[0])
-            if -(-W1.shape[1] // ncol) > 8:
-                ncol = max(W1.shape[1], 1)  # large state: threads pay off, use whole calls
-            blocks = [
-                (W1[:, a : a + ncol], v[a : a + ncol], dv[a : a + ncol])
-                for a in range(0, W1.shape[1], ncol)
-            ]  # empty for the zero initialization (k = 0): nothing moves
-            W0, v0 = (blocks[0][0], blocks[0][1]) if blocks else (None, None)
-    # overflow on the way to divergence is caught below and reported with a stable step
+    c = _loss_factor(loss, net.problem)
+    tol = _check_tol(tol, loss, net.problem)
+    kernel = _kernel(net)
+    recorder = _Recorder(
+        net, kernel, _check_record(record), _schedule(record_every, record_steps, max_steps)
+    )
+    guard = _DivergenceGuard(patience, eta, c, network)
+    ceta, losses, k = c * eta, [], 0
+    # overflow on the way to divergence is caught by the guard, with a stable step suggested
     with np.errstate(over="ignore", invalid="ignore"):
-        k = 0
         while True:
-            # residual and loss at step k (reused by the update)
-            if full:
-                XU = X @ U
-                R = Y - XU @ V.T
-                Lk = to_loss * 0.5 * float(np.vdot(R, R))
-            elif rank1:
-                # BLAS wrappers take positional arguments: keyword parsing costs more than the
-                # products here. E = yt - W1 v (the first call returns a new array).
-                E = yt.copy() if not blocks else _dgemv(-1.0, W0, v0, 1.0, yt)
-                for Wb, vb, _ in blocks[1:]:
-                    _dgemv(-1.0, Wb, vb, 1.0, E, 0, 1, 0, 1, 0, 1)
-                Lk = to_loss * 0.5 * float(E @ E) + offset
-            else:
-                E = Yt - W1 @ V.T
-                Lk = to_loss * 0.5 * float(np.vdot(E, E)) + offset
-            losses.append(Lk)
-            if k == next_rec:
-                if not full:
-                    net.U1, net.V = W1 / s, V.copy()
-                rows.append(_observe(net, record, Lk))
-                rec_at.append(k)
-                next_rec = next(sched, -1)
-                while 0 <= next_rec <= k:
-                    next_rec = next(sched, -1)
-            if first is None:
-                first = Lk
-            grow = grow + 1 if Lk > prev else 0
-            prev = Lk
-            if not (Lk < math.inf) or (grow >= patience and Lk > first):
-                why = "is not finite" if not (Lk < math.inf) else f"grew for {grow} consecutive steps"
-                raise DivergenceError(
-                    f"gradient descent diverged at step {k} with eta = {eta:g}: the loss {why} "
-                    f"(now {Lk:.3g}, initially {first:.3g}). Try a smaller step, e.g. "
-                    f"eta <= {_stable_eta(network, c):.3g} (1 / (c * lambda_1(Sigma_x) * (||U1(0)||_2^2 "
-                    f"+ ||V(0)||_2^2 + 2||Theta_hat||_2)), c = {c:g})"
-                )
-            if Lk < tol_ or k >= max_steps:
+            loss_k = c * kernel.half_loss()  # the residual is kept for the step
+            losses.append(loss_k)
+            if k == recorder.next:
+                recorder.take(k, loss_k)
+            guard.check(k, loss_k)
+            if loss_k < tol or k >= max_steps:
                 break
-            if full:
-                dV = R.T @ XU
-                U += ceta * ((X.T @ R) @ V)
-                V += ceta * dV
-            elif rank1:
-                # dV = ceta E^T W1 and W1 += ceta Sigma_x E V, both from the old iterate
-                for Wb, _, dvb in blocks:
-                    _dgemv(ceta, Wb, E, 0.0, dvb, 0, 1, 0, 1, 1, 1)  # dv = ceta W1^T E
-                a = cs2v * E
-                for Wb, vb, _ in blocks:
-                    _dger(1.0, a, vb, 1, 1, Wb, 1, 1, 1)  # W1 += a v^T, in place
-                v += dv
-            elif W1.shape[1]:  # (k = 0, the zero initialization, does not move)
-                _dgemm(ceta, E, W1, 0.0, dV, 1, 0, 1)  # dV = ceta E^T W1
-                _dgemm(1.0, cs2 * E, V, 1.0, W1, 0, 0, 1)  # W1 += ceta Sigma_x E V, in place
-                V += dV
+            kernel.step(ceta)
             k += 1
-    if not full:
-        net.U1, net.V = W1 / s, np.ascontiguousarray(V)
-    if record and (not rec_at or rec_at[-1] != k):
-        rows.append(_observe(net, record, losses[-1]))
-        rec_at.append(k)
-    rec_at = np.asarray(rec_at, dtype=np.int64)
+    kernel.sync()
+    rec_at, records = recorder.finish(k, losses[-1])
     return DescentResult(
-        theta=net.theta(), steps=k, losses=np.asarray(losses), loss=losses[-1],
-        converged=losses[-1] < tol_, eta=eta, time_per_step=ceta, record_steps=rec_at,
-        times=ceta * rec_at, records=_stack(rows, record), network=net,
+        theta=net.theta(),
+        steps=k,
+        losses=np.asarray(losses),
+        loss=losses[-1],
+        converged=losses[-1] < tol,
+        eta=eta,
+        time_per_step=ceta,
+        record_steps=rec_at,
+        times=ceta * rec_at,
+        records=records,
+        network=net,
     )
 
 
 def gradient_descent(
-    X, Y, U0, V0, eta, max_steps, tol=None, loss="mean", *, representation="compact",
-    problem=None, rank_rtol=None, **kwargs,
+    X,
+    Y,
+    U0,
+    V0,
+    eta,
+    max_steps,
+    tol=None,
+    loss="mean",
+    *,
+    representation="compact",
+    problem=None,
+    rank_rtol=None,
+    **kwargs,
 ) -> DescentResult:
     r"""Gradient descent :math:`(U, V) \leftarrow (U, V) - \eta \nabla \ell` on the paper's losses.
 
@@ -814,21 +780,26 @@ def gradient_descent(
 
     Parameters
     ----------
-    X, Y, U0, V0 : array_like
-        Data ``(n, D)``, ``(n, m)``; weights ``(D, h)``, ``(m, h)``.
+    X : array_like, shape (n, D), or None when ``problem`` is given
+    Y : array_like, shape (n, m), or None when ``problem`` is given
+    U0 : array_like, shape (D, h)
+    V0 : array_like, shape (m, h)
     eta : float
         Step size, > 0.
     max_steps : int
         Step cap, >= 0.
     tol : float, optional
-        Stop at the first step whose loss is below ``tol`` (the paper uses 1e-8).
+        Stop at the first step whose loss, in the ``loss`` convention, is below ``tol`` (the
+        paper uses 1e-8 on the mean loss). At or below the minimum loss it warns
+        (:class:`lnet.ToleranceWarning`).
     loss : {"mean", "half"}
+        The loss descended, and the convention of ``tol``, ``losses`` and the records.
     representation : {"compact", "reduced", "full"}
     problem : Problem, optional
-        Reuse a precomputed SVD (``X``, ``Y`` may then be None).
+        Reuse a precomputed SVD.
     rank_rtol : float, optional
         Compact only: relative size below which directions of :math:`Z_0` are dropped
-        (see :func:`compact_network_from_blocks`).
+        (see :func:`lnet.compact_network_from_blocks`).
     **kwargs
         ``record``, ``record_every`` or ``record_steps``, ``patience`` (consecutive increases
         of the loss, above its initial value, that count as divergence; default 200).
@@ -844,6 +815,6 @@ def gradient_descent(
         If the loss becomes non-finite or grows for ``patience`` consecutive steps past its
         initial value; the message names ``eta`` and suggests a stable one.
     """
-    prob = _problem(X, Y, problem)
+    prob = resolve_problem(X, Y, problem)
     net = make_network(prob, U0, V0, representation, rank_rtol=rank_rtol)
     return gradient_descent_from(net, eta, max_steps, tol, loss, **kwargs)

@@ -23,6 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.integrate import solve_ivp
 
+from ._checks import relative_tolerance
+from ._deprecation import renamed_function, renamed_kwargs
+
 # The balanced closed form lives with the other exact solutions; it is re-exported here
 # because the scalar chapter uses it next to the functions below.
 from .closed_forms import scalar_product_balanced
@@ -30,13 +33,13 @@ from .closed_forms import scalar_product_balanced
 __all__ = [
     "ScalarTrajectory",
     "init_from_product_and_imbalance",
-    "margin",
     "scalar_flow",
     "scalar_imbalance",
     "scalar_loss",
+    "scalar_margin",
     "scalar_product_balanced",
-    "scalar_rate",
     "scalar_rate_from_product",
+    "scalar_rate_from_weights",
     "scalar_rate_lower_bound",
     "scalar_time_to_product",
 ]
@@ -79,20 +82,48 @@ def scalar_loss(u, v, y):
     r"""The loss :math:`L(u, v) = \tfrac12 (y - uv)^2` (elementwise on arrays).
 
     Used in: ``book/scalar.ipynb``.
+
+    Parameters
+    ----------
+    u, v, y : float or array_like
+        Weights and target (broadcast).
+
+    Returns
+    -------
+    float or ndarray
     """
     return 0.5 * (np.asarray(y) - np.asarray(u) * np.asarray(v)) ** 2
 
 
 def scalar_imbalance(u, v):
-    r"""The imbalance :math:`d = u^2 - v^2`, constant under gradient flow."""
+    r"""The imbalance :math:`d = u^2 - v^2`, constant under gradient flow.
+
+    Parameters
+    ----------
+    u, v : float or array_like
+
+    Returns
+    -------
+    float or ndarray
+    """
     u, v = np.asarray(u), np.asarray(v)
     return u * u - v * v
 
 
-def scalar_rate(u, v):
+def scalar_rate_from_weights(u, v):
     r"""The instantaneous rate :math:`-\dot L / L = 2 (u^2 + v^2)` of the flow at :math:`(u, v)`.
 
     It does not depend on :math:`y`: along the flow :math:`\dot L = -(y - uv)^2 (u^2 + v^2)`.
+    Formerly ``lnet.scalar.scalar_rate``; the same rate from :math:`(d, uv)` is
+    :func:`scalar_rate_from_product`.
+
+    Parameters
+    ----------
+    u, v : float or array_like
+
+    Returns
+    -------
+    float or ndarray
     """
     u, v = np.asarray(u), np.asarray(v)
     return 2.0 * (u * u + v * v)
@@ -106,22 +137,45 @@ def scalar_rate_from_product(d, w):
         -\frac{\dot L}{L} = 2(u^2 + v^2) = 2\sqrt{(u^2 - v^2)^2 + 4 (uv)^2} = 2\sqrt{d^2 + 4 w^2}.
 
     Since :math:`d` never changes, this is a function of the product alone along a trajectory.
-    It is the scalar case of Proposition 1 of the extended paper (and of the talk), where the
-    lower bound on the rate holds with equality.
+    It is the scalar case of Proposition 1 of the extended version (and of the talk), where the
+    lower bound on the rate holds with equality. (Formerly also ``lnet.scalar_rate(d, uv)``.)
 
-    Used in: ``book/scalar.ipynb``.
+    Used in: ``book/scalar.ipynb``, ``book/rate.ipynb``.
+
+    Parameters
+    ----------
+    d : float or array_like
+        The imbalance :math:`u^2 - v^2`.
+    w : float or array_like
+        The product :math:`uv`.
+
+    Returns
+    -------
+    float or ndarray
     """
     d, w = np.asarray(d), np.asarray(w)
     return 2.0 * np.sqrt(d * d + 4.0 * w * w)
 
 
-def margin(y, w):
+def scalar_margin(y, w):
     r"""The margin :math:`|y| - |y - w|` of a product :math:`w = uv` for the target :math:`y`.
 
     When it is positive, :math:`|w(t)|` stays at or above it for all :math:`t \ge 0` under
-    gradient flow, because :math:`|y - w(t)|` never increases.
+    gradient flow, because :math:`|y - w(t)|` never increases. It is the scalar case of
+    :func:`lnet.margin` (formerly ``lnet.scalar.margin``).
 
     Used in: ``book/scalar.ipynb``.
+
+    Parameters
+    ----------
+    y : float or array_like
+        The target.
+    w : float or array_like
+        The product :math:`uv`.
+
+    Returns
+    -------
+    float or ndarray
     """
     y, w = np.asarray(y), np.asarray(w)
     return np.abs(y) - np.abs(y - w)
@@ -134,13 +188,26 @@ def scalar_rate_lower_bound(d, y, w0):
 
         c = 2\sqrt{d^2 + 4\,[\,|y| - |y - w_0|\,]_+^2}, \qquad L(t) \le e^{-ct} L(0).
 
-    It is the scalar case of Theorem 1 of the ICML paper. With :math:`d = 0` and a margin
+    It is the scalar case of Theorem 3 of the extended version. With :math:`d = 0` and a margin
     :math:`\le 0` it is zero: the bound says nothing, which does not mean the flow fails.
 
     Used in: ``book/scalar.ipynb``.
+
+    Parameters
+    ----------
+    d : float or array_like
+        The imbalance.
+    y : float or array_like
+        The target.
+    w0 : float or array_like
+        The initial product.
+
+    Returns
+    -------
+    float or ndarray
     """
     d = np.asarray(d, dtype=np.float64)
-    m = np.maximum(margin(y, w0), 0.0)
+    m = np.maximum(scalar_margin(y, w0), 0.0)
     return 2.0 * np.sqrt(d * d + 4.0 * m * m)
 
 
@@ -161,6 +228,17 @@ def init_from_product_and_imbalance(w0, d) -> tuple[float, float]:
     zero and the other is :math:`\sqrt{|d|}`.
 
     Used in: ``book/scalar.ipynb``.
+
+    Parameters
+    ----------
+    w0 : float
+        The product.
+    d : float
+        The imbalance.
+
+    Returns
+    -------
+    u0, v0 : float
     """
     w0 = _real("w0", w0)
     d = _real("d", d)
@@ -200,6 +278,24 @@ def scalar_time_to_product(w0, w, y, d, *, abs_residual=None):
     ``np.exp(traj.log_abs_residual)``) when it is known more accurately than ``y - w``.
 
     Used in: ``book/scalar.ipynb``.
+
+    Parameters
+    ----------
+    w0 : float
+        Initial product.
+    w : float or array_like
+        Products between ``w0`` and ``y``.
+    y : float
+        Target.
+    d : float
+        Imbalance.
+    abs_residual : array_like, optional
+        :math:`|y - w|`, when known more accurately than ``y - w``.
+
+    Returns
+    -------
+    ndarray
+        The times, shape of ``w``.
     """
     w0 = _real("w0", w0)
     y = _real("y", y)
@@ -285,10 +381,13 @@ class ScalarTrajectory:
     @property
     def rate(self) -> np.ndarray:
         r"""The instantaneous rate :math:`-\dot L/L = 2(u^2 + v^2)` along the trajectory."""
-        return scalar_rate(self.u, self.v)
+        return scalar_rate_from_weights(self.u, self.v)
 
 
-def scalar_flow(u0, v0, y, t, *, rtol: float = 1e-12, atol: float = 1e-14) -> ScalarTrajectory:
+@renamed_kwargs(rtol="ode_rtol", atol="ode_atol")
+def scalar_flow(
+    u0, v0, y, t, *, ode_rtol: float = 1e-12, ode_atol: float = 1e-14
+) -> ScalarTrajectory:
     r"""Integrate the scalar gradient flow :math:`\dot u = (y - uv) v`, :math:`\dot v = (y - uv) u`.
 
     The flow is integrated directly in :math:`(u, v)` (no use of the invariance of :math:`d`,
@@ -301,8 +400,8 @@ def scalar_flow(u0, v0, y, t, *, rtol: float = 1e-12, atol: float = 1e-14) -> Sc
         Initial weights and target.
     t : array_like
         Nondecreasing sample times, starting at a time :math:`\ge 0`; the flow starts at 0.
-    rtol, atol : float
-        Tolerances passed to :func:`scipy.integrate.solve_ivp`.
+    ode_rtol, ode_atol : float
+        Tolerances passed to :func:`scipy.integrate.solve_ivp` (formerly ``rtol``, ``atol``).
 
     Returns
     -------
@@ -314,9 +413,8 @@ def scalar_flow(u0, v0, y, t, *, rtol: float = 1e-12, atol: float = 1e-14) -> Sc
     v0 = _real("v0", v0)
     y = _real("y", y)
     t = _times(t)
-    for name, tol in (("rtol", rtol), ("atol", atol)):
-        if not (isinstance(tol, numbers.Real) and 0 < tol < 1):
-            raise ValueError(f"{name} must be a number in (0, 1); got {tol!r}")
+    ode_rtol = relative_tolerance("ode_rtol", ode_rtol)
+    ode_atol = relative_tolerance("ode_atol", ode_atol)
     e0 = y - u0 * v0
     # At a global minimum nothing moves; with t = 0 there is nothing to integrate.
     if e0 == 0.0 or t[-1] == 0.0:
@@ -330,10 +428,20 @@ def scalar_flow(u0, v0, y, t, *, rtol: float = 1e-12, atol: float = 1e-14) -> Sc
         return [e * v, e * u, -(u * u + v * v)]
 
     sol = solve_ivp(
-        field, (0.0, float(t[-1])), [u0, v0, np.log(abs(e0))], method="DOP853",
-        t_eval=t, rtol=rtol, atol=atol,
+        field,
+        (0.0, float(t[-1])),
+        [u0, v0, np.log(abs(e0))],
+        method="DOP853",
+        t_eval=t,
+        rtol=ode_rtol,
+        atol=ode_atol,
     )
     if not sol.success:  # pragma: no cover - DOP853 on this smooth field does not fail
         raise RuntimeError(f"scalar_flow: the integrator failed ({sol.message})")
     u, v, log_e = sol.y
     return ScalarTrajectory(t, u, v, y, log_e)
+
+
+# -- old names (lnet 1.0 renamed them; kept for one release) -----------------------------------
+scalar_rate = renamed_function("lnet.scalar.scalar_rate", scalar_rate_from_weights)
+margin = renamed_function("lnet.scalar.margin", scalar_margin)

@@ -128,8 +128,13 @@ def test_dead_hidden_units_change_nothing(inst):
     p = Problem.from_data(X, Y)
     q = lnet.rate_quantities(X, Y, U, V, problem=p)
     pad = 3
-    q2 = lnet.rate_quantities(X, Y, np.hstack([U, np.zeros((U.shape[0], pad))]),
-                              np.hstack([V, np.zeros((V.shape[0], pad))]), problem=p)
+    q2 = lnet.rate_quantities(
+        X,
+        Y,
+        np.hstack([U, np.zeros((U.shape[0], pad))]),
+        np.hstack([V, np.zeros((V.shape[0], pad))]),
+        problem=p,
+    )
     scale = 1e-10 * (1 + abs(q.rate_lower_bound))
     assert q2.rate_lower_bound == pytest.approx(q.rate_lower_bound, abs=scale)
     assert q2.c == pytest.approx(q.c, rel=1e-9, abs=1e-9 * (1 + q.c))
@@ -157,7 +162,7 @@ def test_instantaneous_rate_is_at_least_the_proposition_1_bound(inst):
 
 
 def test_sweep_of_2000_random_instances_never_violates_proposition_1():
-    """NOTES: the correct bound held in 20,000 instances, with equality in some. Reproduce a 10th."""
+    """The correct bound held in 20,000 instances, with equality in some. Reproduce a 10th."""
     rng = np.random.default_rng(20210718)
     worst, n_equal = np.inf, 0
     for _ in range(2000):
@@ -200,7 +205,7 @@ def test_scalar_case_is_exact(u, v, y, s2):
     if abs(y - np.sqrt(s2) * u * v) < 1e-6 or abs(u * v) < 1e-6:
         return
     rate = lnet.instantaneous_rate(X, Y, U, V)
-    exact = s2 * lnet.scalar_rate(u * u - v * v, u * v)
+    exact = s2 * lnet.scalar_rate_from_product(u * u - v * v, u * v)
     assert rate == pytest.approx(exact, rel=1e-10)
     assert lnet.rate_lower_bound(X, Y, U, V) == pytest.approx(exact, rel=1e-10)
 
@@ -276,11 +281,17 @@ def test_talk_misprint_fails_often_at_r_m_1_h_2():
 # ---------------------------------------------------------------------------------------------
 # Tightness (EXT Prop 14)
 # ---------------------------------------------------------------------------------------------
-@given(st.integers(1, 4), st.integers(1, 4), st.integers(0, 3), st.integers(0, 2**32 - 1),
-       st.booleans())
+@given(
+    st.integers(1, 4),
+    st.integers(1, 4),
+    st.integers(0, 3),
+    st.integers(0, 2**32 - 1),
+    st.booleans(),
+)
 @SETTINGS
-def test_attaining_instance_has_the_given_D_and_product_and_attains_the_bound(r, m, extra, seed,
-                                                                             degenerate):
+def test_attaining_instance_has_the_given_D_and_product_and_attains_the_bound(
+    r, m, extra, seed, degenerate
+):
     rng = np.random.default_rng(seed)
     h = r + m + extra
     pos = rng.exponential(size=r) * (rng.random(r) > 0.3 * degenerate)
@@ -377,11 +388,13 @@ def test_homogeneous_imbalance_recovers_tarmoun_rate():
 
 
 def test_scalar_rate_closed_form():
-    assert lnet.scalar_rate(0.0, 1.5) == pytest.approx(6.0)
-    assert lnet.scalar_rate(3.0, 0.0) == pytest.approx(6.0)
+    assert lnet.scalar_rate_from_product(0.0, 1.5) == pytest.approx(6.0)
+    assert lnet.scalar_rate_from_product(3.0, 0.0) == pytest.approx(6.0)
     u, v = 1.3, -0.4
-    assert lnet.scalar_rate(u * u - v * v, u * v) == pytest.approx(2 * (u * u + v * v))
-    assert lnet.scalar_rate(np.array([0.0, 3.0]), np.array([1.5, 0.0])) == pytest.approx([6, 6])
+    assert lnet.scalar_rate_from_product(u * u - v * v, u * v) == pytest.approx(2 * (u * u + v * v))
+    assert lnet.scalar_rate_from_product(
+        np.array([0.0, 3.0]), np.array([1.5, 0.0])
+    ) == pytest.approx([6, 6])
 
 
 def test_theorem3_bound_curve_and_local_restart():
@@ -398,7 +411,8 @@ def test_theorem3_bound_curve_and_local_restart():
     with pytest.raises(ValueError, match="t must be >= t0"):
         lnet.theorem3_bound(X, Y, U, V, [0.5], t0=1.0)
     assert lnet.theorem3_c(X, Y, U, V) * q.lambda_r_sigma == pytest.approx(
-        lnet.convergence_rate(X, Y, U, V))
+        lnet.convergence_rate(X, Y, U, V)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -482,7 +496,7 @@ def test_instantaneous_rate_is_nan_at_a_global_minimum():
     U, V = np.array([[1.0], [0.0]]), np.array([[2.0]])
     q = lnet.rate_quantities(X, Y, U, V)
     assert q.loss_tilde == 0 and np.isnan(q.instantaneous_rate)
-    assert q.rate_lower_bound == pytest.approx(lnet.scalar_rate(1 - 4, 2))
+    assert q.rate_lower_bound == pytest.approx(lnet.scalar_rate_from_product(1 - 4, 2))
 
 
 def test_experiment_A_legend_values_are_the_imbalance_level():
@@ -495,11 +509,12 @@ def test_experiment_A_legend_values_are_the_imbalance_level():
     Y = X @ (rng.standard_normal((D, m)) / np.sqrt(D)) + 0.01 * rng.standard_normal((n, m))
     p = Problem.from_data(X, Y)
     U0, V0 = rng.standard_normal((D, h)), rng.standard_normal((m, h))
-    for (su, sv), legend in zip([(0.1, 0.1), (0.5, 0.02), (0.05, 0.2)], [6.02, 39.6, 20.1],
-                                strict=True):
+    for (su, sv), legend in zip(
+        [(0.1, 0.1), (0.5, 0.02), (0.05, 0.2)], [6.02, 39.6, 20.1], strict=True
+    ):
         q = lnet.rate_quantities(None, None, su * U0, sv * V0, problem=p)
         assert q.spectrum.Delta_low == pytest.approx(legend, rel=0.1)
         assert q.c == pytest.approx(2 * q.spectrum.Delta_low, rel=1e-12)
-    # The ICML legend's (0.2, 0.05) for case 2 gives about 7, not about 40 (NOTES erratum).
+    # The ICML legend's (0.2, 0.05) for case 2 gives about 7, not about 40 (an erratum of the ICML legend).
     q = lnet.rate_quantities(None, None, 0.2 * U0, 0.05 * V0, problem=p)
     assert 5 < q.spectrum.Delta_low < 10

@@ -33,7 +33,8 @@ def test_worst_case_rate_is_the_min_eigenvalue_of_K():
     w, G = np.linalg.eigh(K)
     E = G[:, 0].reshape(m, r).T  # column-major un-vec
     rate = (np.sum((s[:, None] * E @ V) ** 2) + np.sum((E.T @ (s[:, None] * U1)) ** 2)) / (
-        0.5 * np.sum(E**2))
+        0.5 * np.sum(E**2)
+    )
     assert rate == pytest.approx(2 * w[0], rel=1e-10)
 
 
@@ -44,8 +45,13 @@ def test_optimizer_cannot_push_the_rate_below_the_bound(r, m, h):
     best = np.inf
     for _ in range(3):
         sigma = np.sort(10 ** rng.uniform(-1, 1, r))[::-1]
-        res = minimize(worst_case_ratio, rng.standard_normal((r + m) * h), args=(r, m, h, sigma),
-                       method="Nelder-Mead", options=dict(maxiter=3000, xatol=1e-10, fatol=1e-12))
+        res = minimize(
+            worst_case_ratio,
+            rng.standard_normal((r + m) * h),
+            args=(r, m, h, sigma),
+            method="Nelder-Mead",
+            options=dict(maxiter=3000, xatol=1e-10, fatol=1e-12),
+        )
         best = min(best, res.fun)
     assert best >= 1 - 1e-9
     if r != m:  # EXT Prop 14: attained for r != m; the optimizer finds it

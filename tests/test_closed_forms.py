@@ -5,7 +5,7 @@ import pytest
 
 import lnet
 
-TOL = dict(rtol=1e-11, atol=1e-13)
+TOL = dict(ode_rtol=1e-11, ode_atol=1e-13)
 
 
 def _whitened_problem(n=6, D=15, m=2, seed=0):
@@ -44,7 +44,9 @@ def test_balanced_riccati_matches_the_flow(h):
     theta0 = 0.1 * np.random.default_rng(1).standard_normal((p.D, p.m))
     U0, V0 = lnet.balanced_init(p, theta0, h, seed=2)
     times = np.array([0.0, 0.5, 2.0, 6.0])
-    res = lnet.gradient_flow(None, None, U0, V0, 6.0, problem=p, t_eval=times, record=("gram",), **TOL)
+    res = lnet.gradient_flow(
+        None, None, U0, V0, 6.0, problem=p, t_eval=times, record=("gram",), **TOL
+    )
     exact = lnet.riccati_balanced(p.Ytilde, res["gram"][0], times)
     scale = np.abs(exact).max()
     assert np.abs(res["gram"] - exact).max() < 1e-8 * scale
@@ -53,12 +55,20 @@ def test_balanced_riccati_matches_the_flow(h):
 @pytest.mark.parametrize("lambda0,h,m", [(0.8, 4, 2), (2.0, 6, 1), (-0.5, 2, 3)])
 def test_homogeneous_riccati_matches_the_flow(lambda0, h, m):
     p = _whitened_problem(m=m, seed=3)
-    U0, V0 = lnet.homogeneous_init(p, h, lambda0, scale=0.3, seed=5)
+    U0, V0 = lnet.homogeneous_init(p, h, lambda0, sigma=0.3, seed=5)
     times = np.array([0.0, 1.0, 3.0])
     for rep in ("compact", "full"):
         res = lnet.gradient_flow(
-            None, None, U0, V0, 3.0, problem=p, t_eval=times, record=("gram",),
-            representation=rep, **TOL,
+            None,
+            None,
+            U0,
+            V0,
+            3.0,
+            problem=p,
+            t_eval=times,
+            record=("gram",),
+            representation=rep,
+            **TOL,
         )
         exact = lnet.riccati_homogeneous(p.Ytilde, res["gram"][0], times, lambda0)
         assert np.abs(res["gram"] - exact).max() < 1e-8 * np.abs(exact).max()
@@ -79,7 +89,9 @@ def test_spectral_init_modes_follow_the_scalar_model():
     a = np.array([0.2, 0.5, 0.05])
     U0, V0 = lnet.spectral_init(p, 7, a, a, seed=0)  # balanced modes
     times = np.array([0.5, 1.5, 3.0])
-    res = lnet.gradient_flow(None, None, U0, V0, 3.0, problem=p, t_eval=times, record=("theta",), **TOL)
+    res = lnet.gradient_flow(
+        None, None, U0, V0, 3.0, problem=p, t_eval=times, record=("theta",), **TOL
+    )
     for i, t in enumerate(times):
         sv = np.linalg.svd(res["theta"][i], compute_uv=False)
         expected = [lnet.scalar_product_balanced(a[j] ** 2, y[j], t) for j in range(3)]

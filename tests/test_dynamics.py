@@ -6,7 +6,7 @@ import pytest
 import lnet
 from lnet.problem import Problem
 
-FLOW_TOL = dict(rtol=1e-12, atol=1e-14)
+FLOW_TOL = dict(ode_rtol=1e-12, ode_atol=1e-14)
 
 
 def _data(n=10, D=40, m=3, rank=None, seed=0):
@@ -67,8 +67,16 @@ def test_imbalance_is_conserved_by_the_flow():
     X, Y = _data()
     U0, V0 = lnet.random_init(40, 3, 50, seed=3)
     res = lnet.gradient_flow(
-        X, Y, U0, V0, 3.0, representation="full", record=("imbalance_drift",), t_eval=[1.0, 3.0],
-        rtol=1e-10, atol=1e-12,
+        X,
+        Y,
+        U0,
+        V0,
+        3.0,
+        representation="full",
+        record=("imbalance_drift",),
+        t_eval=[1.0, 3.0],
+        ode_rtol=1e-10,
+        ode_atol=1e-12,
     )
     U, V = res.network.U, res.network.V
     drift = np.linalg.norm(lnet.imbalance(X, U, V) - lnet.imbalance(X, U0, V0))
@@ -116,7 +124,7 @@ def test_descent_approximates_the_flow_at_t_equal_2_eta_k_over_n():
 def test_orthogonal_init_converges_to_the_min_norm_solution():
     X, Y = _data(m=2)  # full row rank: L* = 0, so the loss itself can reach the tolerance
     p = Problem.from_data(X, Y)
-    U0, V0 = lnet.orthogonal_init(p, 60, scale_U=0.3, scale_V=0.3, seed=0)
+    U0, V0 = lnet.orthogonal_init(p, 60, sigma_U=0.3, sigma_V=0.3, seed=0)
     res = lnet.gradient_descent(
         X, Y, U0, V0, 0.02, 50_000, tol=1e-26, loss="half", record=("dist_min_norm", "u2v_norm")
     )
@@ -269,8 +277,8 @@ def test_bad_shapes_and_values_are_named():
         lnet.gradient_flow(X, Y, U0, V0, -1.0)
     with pytest.raises(ValueError, match="t_eval"):
         lnet.gradient_flow(X, Y, U0, V0, 1.0, t_eval=[0.5, 2.0])
-    with pytest.raises(ValueError, match="rtol"):
-        lnet.gradient_flow(X, Y, U0, V0, 1.0, rtol=0)
+    with pytest.raises(ValueError, match="ode_rtol"):
+        lnet.gradient_flow(X, Y, U0, V0, 1.0, ode_rtol=0)
     with pytest.raises(ValueError, match="h"):
         lnet.random_compact_network(Problem.from_data(X, Y), 0)
     with pytest.raises(ValueError, match="X and Y"):
@@ -280,8 +288,9 @@ def test_bad_shapes_and_values_are_named():
 def test_zero_initialization_is_a_fixed_point_in_every_representation():
     X, Y = _data()
     for rep in ("compact", "reduced", "full"):
-        res = lnet.gradient_descent(X, Y, np.zeros((40, 5)), np.zeros((3, 5)), 0.01, 20,
-                                    representation=rep)
+        res = lnet.gradient_descent(
+            X, Y, np.zeros((40, 5)), np.zeros((3, 5)), 0.01, 20, representation=rep
+        )
         assert np.all(res.theta == 0) and np.all(res.losses == res.losses[0])
 
 

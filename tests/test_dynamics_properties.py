@@ -40,7 +40,15 @@ def test_descent_is_the_same_in_every_representation(inst):
     X, Y, U0, V0 = inst
     runs = {
         rep: lnet.gradient_descent(
-            X, Y, U0, V0, 0.01, 60, loss="half", representation=rep, record=RECORD,
+            X,
+            Y,
+            U0,
+            V0,
+            0.01,
+            60,
+            loss="half",
+            representation=rep,
+            record=RECORD,
             record_every=20,
         )
         for rep in ("compact", "reduced", "full")
@@ -56,7 +64,9 @@ def test_descent_is_the_same_in_every_representation(inst):
 @given(instances())
 def test_flow_is_the_same_in_every_representation(inst):
     X, Y, U0, V0 = inst
-    kw = dict(rtol=1e-12, atol=1e-14, record=("u2v_norm", "imbalance_drift"), t_eval=[0.5, 1.0])
+    kw = dict(
+        ode_rtol=1e-12, ode_atol=1e-14, record=("u2v_norm", "imbalance_drift"), t_eval=[0.5, 1.0]
+    )
     c = lnet.gradient_flow(X, Y, U0, V0, 1.0, representation="compact", **kw)
     f = lnet.gradient_flow(X, Y, U0, V0, 1.0, representation="full", **kw)
     assert _rel(c.theta, f.theta) < 1e-8

@@ -70,7 +70,9 @@ def test_ordering_and_bounds(exp_a):
     assert sorted(final, key=final.get) == ["case 2", "case 3", "case 1", "balanced"]
     for run in exp_a.scaled:
         assert np.all(run.losses <= run.bound * (1 + 1e-9))  # Theorem 3, descent
-        assert np.all(run.flow_loss <= run.losses[0] * np.exp(-run.rate * run.flow_times) * (1 + 1e-9))
+        assert np.all(
+            run.flow_loss <= run.losses[0] * np.exp(-run.rate * run.flow_times) * (1 + 1e-9)
+        )
         assert 0 < run.tightness() <= 1 and 0 < run.late_tightness() <= 1.0 + 1e-6
 
 
@@ -88,7 +90,9 @@ def test_descent_tracks_flow(exp_a):
 def test_paper_scale_levels_bracket_the_legend():
     levels = experiment_a_levels(range(5))
     for name in PAPER_CASES:
-        assert 0.95 * levels[name].min() <= PAPER_LEGEND_C["icml"][name] <= 1.05 * levels[name].max()
+        assert (
+            0.95 * levels[name].min() <= PAPER_LEGEND_C["icml"][name] <= 1.05 * levels[name].max()
+        )
     order = [np.median(levels[n]) for n in ("case 1", "case 3", "case 2")]
     assert order == sorted(order)
     # the ICML legend's case-2 pair (0.2, 0.05) is a misprint: it gives about 7, not 39.6
@@ -127,10 +131,12 @@ def test_run_a_validates_arguments():
 
 
 def test_figures_draw(exp_a, exp_c):
-    fig, axes = plt.subplots(2, 4)
+    _fig, axes = plt.subplots(2, 4)
     ax = axes.ravel()
     figs.plot_experiment_a(exp_a, ax[0])
-    assert len(ax[0].get_lines()) == 2 * len(exp_a.scaled) + 1  # bound per scaled case, none for balanced
+    assert (
+        len(ax[0].get_lines()) == 2 * len(exp_a.scaled) + 1
+    )  # bound per scaled case, none for balanced
     figs.plot_experiment_a_linear(exp_a, ax[1])
     figs.plot_experiment_a_rate(exp_a, ax[2])
     figs.plot_experiment_a_flow(exp_a, ax[3])
@@ -156,7 +162,9 @@ def test_rate_along_flow_orders_the_bounds():
     assert np.all(traj.rate >= traj.gram_bound * (1 - 1e-9))
     assert np.all(traj.gram_bound >= traj.bound * (1 - 1e-9))
     assert np.all(traj.bound >= traj.floor * (1 - 1e-9))
-    assert np.all(traj.ltilde <= traj.ltilde[0] * np.exp(-traj.local_rate[0] * traj.times) * (1 + 1e-9))
+    assert np.all(
+        traj.ltilde <= traj.ltilde[0] * np.exp(-traj.local_rate[0] * traj.times) * (1 + 1e-9)
+    )
     with pytest.raises(ValueError, match="t_eval"):
         rate_along_flow(prob, U0, V0, [1.0, 2.0])
 

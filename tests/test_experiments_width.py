@@ -9,6 +9,7 @@ import pytest
 from scipy import stats
 
 import lnet
+from lnet.experiments import implicit_bias as eib
 from lnet.experiments import width as ew
 from lnet.figures import width as fw
 
@@ -25,7 +26,9 @@ def test_experiment_b_problem_matches_the_paper_recipe():
     assert p.L_star == pytest.approx(0.0, abs=1e-20)  # n < D: full row rank, interpolation
     # X entries N(0, 1/D): the sample variance is close to 1/D
     assert np.var(p.X) * p.D == pytest.approx(1.0, rel=0.05)
-    assert ew.PAPER_WIDTHS[0] == 500 and ew.PAPER_WIDTHS[-1] == 10_000 and len(ew.PAPER_WIDTHS) == 20
+    assert (
+        ew.PAPER_WIDTHS[0] == 500 and ew.PAPER_WIDTHS[-1] == 10_000 and len(ew.PAPER_WIDTHS) == 20
+    )
 
 
 def test_exact_runs_agree_with_a_full_parameter_descent(small_problem):
@@ -33,8 +36,9 @@ def test_exact_runs_agree_with_a_full_parameter_descent(small_problem):
     p = small_problem
     runs = ew.run_width_runs(p, [60], [0], eta=5e-2, tol=1e-6, init_seed=9)
     U0, V0 = lnet.random_init(p.D, p.m, 60, seed=[9, 60, 0])
-    full = lnet.gradient_descent(None, None, U0, V0, 5e-2, 10**6, tol=1e-6, problem=p,
-                                 representation="full")
+    full = lnet.gradient_descent(
+        None, None, U0, V0, 5e-2, 10**6, tol=1e-6, problem=p, representation="full"
+    )
     assert runs.steps[0, 0] == full.steps
     assert runs.dist[0, 0] == pytest.approx(np.linalg.norm(full.theta - p.theta_hat), rel=1e-8)
     U2 = U0 - p.Phi1 @ (p.Phi1.T @ U0)
@@ -54,27 +58,30 @@ def test_wishart_sampler_has_the_distribution_of_the_gaussian_draws(small_proble
 
 
 def test_wishart_blocks_shapes_and_small_widths():
-    U1, U2, V = lnet.width.wishart_blocks(10, 4, 2, 1000, 0.5, 0)
+    U1, U2, V = lnet.wishart_blocks(10, 4, 2, 1000, 0.5, 0)
     assert U1.shape == (4, 6) and U2.shape == (6, 6) and V.shape == (2, 6)
-    assert np.allclose(np.triu(np.vstack([U1, V]), 1), 0)  # the Bartlett factor R^T is lower triangular
-    U1, U2, V = lnet.width.wishart_blocks(10, 4, 2, 5, 0.5, 0)  # h <= r + m: direct draws
+    assert np.allclose(
+        np.triu(np.vstack([U1, V]), 1), 0
+    )  # the Bartlett factor R^T is lower triangular
+    U1, U2, V = lnet.wishart_blocks(10, 4, 2, 5, 0.5, 0)  # h <= r + m: direct draws
     assert U1.shape == (4, 5) and V.shape == (2, 5)
     with pytest.raises(ValueError, match="r \\(rank of X\\) must be <= D"):
-        lnet.width.wishart_blocks(3, 4, 1, 10)
+        lnet.wishart_blocks(3, 4, 1, 10)
 
 
 def test_lemma_monte_carlo_samplers_agree():
-    a = lnet.lemma_monte_carlo(30, 8, 1, 400, 0.5, 0.1, seeds=400)
-    b = lnet.lemma_monte_carlo(30, 8, 1, 400, 0.5, 0.1, seeds=range(1000, 1400), sampler="wishart")
+    a = ew.lemma_monte_carlo(30, 8, 1, 400, 0.5, 0.1, seeds=400)
+    b = ew.lemma_monte_carlo(30, 8, 1, 400, 0.5, 0.1, seeds=range(1000, 1400), sampler="wishart")
     for name in ("imbalance", "orthogonality", "product"):
         assert stats.ks_2samp(getattr(a, name), getattr(b, name)).pvalue > 1e-3
     with pytest.raises(ValueError, match="sampler must be"):
-        lnet.lemma_monte_carlo(30, 8, 1, 400, 0.5, 0.1, seeds=2, sampler="nope")
+        ew.lemma_monte_carlo(30, 8, 1, 400, 0.5, 0.1, seeds=2, sampler="nope")
 
 
 def test_distance_falls_like_h_to_minus_half_with_the_flow(small_problem):
-    runs = ew.run_width_runs(small_problem, [100, 1000, 10_000, 100_000], 4, method="flow",
-                             sampler="wishart")
+    runs = ew.run_width_runs(
+        small_problem, [100, 1000, 10_000, 100_000], 4, method="flow", sampler="wishart"
+    )
     fit = ew.fit_power_law(runs.widths, runs.dist)
     assert fit.slope == pytest.approx(-0.5, abs=0.08)
     assert np.all(runs.final_loss <= 1e-8 * (1 + 1e-6))  # the flow stops at the event loss = tol
@@ -89,8 +96,9 @@ def test_fit_power_law_recovers_an_exact_law():
 
 
 def test_alpha_sweep_exponents(small_problem):
-    sw = ew.run_alpha_sweep(small_problem, alphas=(0.35, 0.5), widths=(1000, 10_000, 100_000),
-                            seeds=3)
+    sw = ew.run_alpha_sweep(
+        small_problem, alphas=(0.35, 0.5), widths=(1000, 10_000, 100_000), seeds=3
+    )
     assert np.allclose(sw.predicted, [-0.2, -0.5])
     assert np.all(np.abs(sw.slopes - sw.predicted) < 0.1)
 
@@ -108,12 +116,12 @@ def test_theorem2_scan_is_above_the_measurement(small_problem):
     t2 = ew.theorem2_scan(small_problem, runs, deltas=(0.1,))
     assert np.all(t2.frac_below == 1.0) and np.all(t2.looseness > 1)
     # at alpha = 1/2 the bound is c / sqrt(h): the informative width solves c / sqrt(h) = ||Theta_hat||
-    b = lnet.theorem2_bound(None, None, int(round(t2.h_informative[0])), 0.5, 0.1, problem=small_problem)
+    b = lnet.theorem2_bound(None, None, round(t2.h_informative[0]), 0.5, 0.1, problem=small_problem)
     assert b.distance == pytest.approx(np.linalg.norm(small_problem.theta_hat), rel=1e-3)
 
 
 def test_implicit_bias_three_initializations(small_problem):
-    traj = ew.run_implicit_bias(small_problem, h=30, t_max=400.0, n_times=5)
+    traj = eib.run_implicit_bias(small_problem, h=30, t_max=400.0, n_times=5)
     assert traj.dist["orthogonal"][-1] < 1e-8
     assert traj.dist["counterexample"][-1] > 1e-3 and traj.dist["random"][-1] > 1e-3
     vu2, u1u2 = traj.conditions["counterexample"]
@@ -124,11 +132,11 @@ def test_implicit_bias_three_initializations(small_problem):
 
 def test_counterexample_init_errors(small_problem):
     with pytest.raises(ValueError, match="h must be > m"):
-        lnet.implicit_bias.counterexample_init(small_problem, 1)
+        lnet.counterexample_init(small_problem, 1)
 
 
 def test_small_init_trades_bias_for_time(small_problem):
-    runs = ew.run_small_init(small_problem, scales=(1e-3, 1e-1), h=30, seeds=2, t_zero=5.0)
+    runs = eib.run_small_init(small_problem, scales=(1e-3, 1e-1), h=30, seeds=2, t_zero=5.0)
     assert runs.bias[0].mean() < runs.bias[1].mean()
     assert runs.time[0].mean() > runs.time[1].mean()
     assert runs.zero_init_moves == 0.0
@@ -160,11 +168,15 @@ def test_figures_draw(small_problem):
     sw = ew.run_alpha_sweep(small_problem, alphas=(0.4, 0.5), widths=(100, 1000), seeds=2)
     scan = ew.run_lemma_scan(40, 10, 1, [20, 200], deltas=(0.1,), seeds=5)
     figs = [
-        fw.plot_experiment_b(runs), fw.plot_width_extension(runs, ext, fit), fw.plot_alpha_sweep(sw),
-        fw.plot_lemma_scan(scan), fw.plot_theorem2(ew.theorem2_scan(small_problem, sw.runs[-1]), sw.runs[-1]),
-        fw.plot_implicit_bias(ew.run_implicit_bias(small_problem, h=30, t_max=5.0, n_times=4)),
-        fw.plot_small_init(ew.run_small_init(small_problem, scales=(1e-2, 1e-1), h=20, seeds=2,
-                                             t_zero=1.0)),
+        fw.plot_experiment_b(runs),
+        fw.plot_width_extension(runs, ext, fit),
+        fw.plot_alpha_sweep(sw),
+        fw.plot_lemma_scan(scan),
+        fw.plot_theorem2(ew.theorem2_scan(small_problem, sw.runs[-1]), sw.runs[-1]),
+        fw.plot_implicit_bias(eib.run_implicit_bias(small_problem, h=30, t_max=5.0, n_times=4)),
+        fw.plot_small_init(
+            eib.run_small_init(small_problem, scales=(1e-2, 1e-1), h=20, seeds=2, t_zero=1.0)
+        ),
     ]
     assert len(figs[0].axes) == 3
     for f in figs:

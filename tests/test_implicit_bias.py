@@ -18,8 +18,9 @@ def full_flow(X, Y, U, V, T):
         R = Y - X @ A @ B.T
         return np.concatenate([(X.T @ R @ B).ravel(), (R.T @ X @ A).ravel()])
 
-    sol = solve_ivp(fun, (0, T), np.concatenate([U.ravel(), V.ravel()]), method="DOP853",
-                    rtol=1e-11, atol=1e-14)
+    sol = solve_ivp(
+        fun, (0, T), np.concatenate([U.ravel(), V.ravel()]), method="DOP853", rtol=1e-11, atol=1e-14
+    )
     assert sol.success
     return sol.y[: D * h, -1].reshape(D, h), sol.y[D * h :, -1].reshape(m, h)
 
@@ -78,7 +79,7 @@ def test_V_orthogonal_to_U2_alone_is_not_enough():
 
 
 def test_orthogonality_check_is_scale_free_and_validates():
-    rng, X, Y, p = _setup(3)
+    rng, X, Y, _p = _setup(3)
     U0, V0 = rng.standard_normal((6, 4)), rng.standard_normal((2, 4))
     a = lnet.orthogonality_residuals(X, U0, V0)
     b = lnet.orthogonality_residuals(X, 1e-6 * U0, 1e-6 * V0)

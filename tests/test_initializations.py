@@ -32,7 +32,7 @@ def test_random_init_is_seeded_and_has_the_stated_variance():
 @pytest.mark.parametrize("block", [1, 7, 64, 1000])
 def test_blocks_equal_the_one_shot_draw_bit_for_bit(block):
     U, V = lnet.scaled_init(20, 2, 150, 0.3, 0.7, seed=3)
-    blocks = list(lnet.gaussian_blocks(20, 2, 150, scale_U=0.3, scale_V=0.7, seed=3, block=block))
+    blocks = list(lnet.gaussian_blocks(20, 2, 150, sigma_U=0.3, sigma_V=0.7, seed=3, block=block))
     assert np.array_equal(np.hstack([b[0] for b in blocks]), U)
     assert np.array_equal(np.hstack([b[1] for b in blocks]), V)
 
@@ -81,7 +81,7 @@ def test_orthogonal_init_is_in_the_invariant_set():
 @pytest.mark.parametrize("lambda0,h", [(0.7, 5), (0.7, 8), (-0.4, 2), (-0.4, 1)])
 def test_homogeneous_init_has_D_equal_lambda0_I(lambda0, h):
     p = _problem(m=2)
-    U, V = lnet.homogeneous_init(p, h, lambda0, seed=4, U2_scale=0.1)
+    U, V = lnet.homogeneous_init(p, h, lambda0, seed=4, sigma_U2=0.1)
     assert np.allclose(lnet.imbalance(p.X, U, V), lambda0 * np.eye(h), atol=1e-12)
 
 
@@ -102,7 +102,7 @@ def test_spectral_init_aligns_with_Ytilde():
     a, b = np.array([1.0, 0.5, 0.2]), np.array([0.3, 0.5, 0.9])
     U, V = lnet.spectral_init(p, 10, a, b, seed=0)
     U1, U2 = p.split(U)
-    P, y, Rt = np.linalg.svd(p.Ytilde, full_matrices=False)
+    P, _y, Rt = np.linalg.svd(p.Ytilde, full_matrices=False)
     assert np.allclose(P.T @ (U1 @ V.T) @ Rt.T, np.diag(a * b), atol=1e-12)
     assert np.abs(U2).max() < 1e-12
     ev = np.sort(np.linalg.eigvalsh(lnet.imbalance(p.X, U, V)))

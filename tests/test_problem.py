@@ -73,7 +73,7 @@ def test_bad_data_is_named(X, Y, match):
 
 
 def test_bad_weights_are_named():
-    X, Y = _instance()
+    X, _Y = _instance()
     with pytest.raises(ValueError, match="U must have 40 rows"):
         lnet.imbalance(X, np.ones((39, 5)), np.ones((3, 5)))
     with pytest.raises(ValueError, match="V must have 5 columns"):

@@ -186,16 +186,20 @@ def test_every_figure_is_followed_by_a_reproduce_box(path):
 
 def _resolve(dotted):
     import importlib
+    import warnings
 
     parts = dotted.split(".")
-    for cut in range(len(parts), 0, -1):
-        try:
-            obj = importlib.import_module(".".join(parts[:cut]))
-        except ImportError:
-            continue
-        for attr in parts[cut:]:
-            obj = getattr(obj, attr)
-        return obj
+    # names that lnet 1.0 moved still resolve (with a DeprecationWarning) until the book switches
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*removed in lnet 1.1", category=DeprecationWarning)
+        for cut in range(len(parts), 0, -1):
+            try:
+                obj = importlib.import_module(".".join(parts[:cut]))
+            except ImportError:
+                continue
+            for attr in parts[cut:]:
+                obj = getattr(obj, attr)
+            return obj
     raise ImportError(dotted)
 
 

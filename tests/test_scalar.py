@@ -7,13 +7,13 @@ from hypothesis import strategies as st
 
 from lnet.scalar import (
     init_from_product_and_imbalance,
-    margin,
     scalar_flow,
     scalar_imbalance,
     scalar_loss,
+    scalar_margin,
     scalar_product_balanced,
-    scalar_rate,
     scalar_rate_from_product,
+    scalar_rate_from_weights,
     scalar_rate_lower_bound,
     scalar_time_to_product,
 )
@@ -34,7 +34,7 @@ def test_init_has_the_requested_product_and_imbalance(w0, d):
 
 
 def test_init_talk_example():
-    u0, v0 = init_from_product_and_imbalance(0.5, 3.0)  # u^2 = (3 + sqrt(10)) / 2
+    u0, _v0 = init_from_product_and_imbalance(0.5, 3.0)  # u^2 = (3 + sqrt(10)) / 2
     assert u0 == pytest.approx(np.sqrt((3 + np.sqrt(10)) / 2), rel=1e-15)
     assert init_from_product_and_imbalance(0.0, 0.0) == (0.0, 0.0)
     assert init_from_product_and_imbalance(0.0, -4.0) == (0.0, 2.0)
@@ -61,7 +61,7 @@ def test_flow_conserves_imbalance_and_has_the_exact_rate(u0, v0, y):
 def test_margin_bound_holds_along_trajectories(u0, v0, y):
     traj = scalar_flow(u0, v0, y, T)
     w0, d = u0 * v0, u0**2 - v0**2
-    mu = margin(y, w0)
+    mu = scalar_margin(y, w0)
     if mu > 0:
         assert np.min(np.abs(traj.w)) >= mu - 1e-10
     c = scalar_rate_lower_bound(d, y, w0)
@@ -133,8 +133,12 @@ def test_balanced_wrong_sign_goes_to_the_saddle_imbalanced_does_not():
 def test_rate_helpers_agree():
     u, v = np.array([0.3, -1.2, 2.0]), np.array([0.7, 0.1, -2.0])
     d = scalar_imbalance(u, v)
-    np.testing.assert_allclose(scalar_rate(u, v), scalar_rate_from_product(d, u * v))
-    assert margin(1.0, 0.25) == 0.25 and margin(1.0, 2.5) == -0.5 and margin(-1.0, -0.5) == 0.5
+    np.testing.assert_allclose(scalar_rate_from_weights(u, v), scalar_rate_from_product(d, u * v))
+    assert (
+        scalar_margin(1.0, 0.25) == 0.25
+        and scalar_margin(1.0, 2.5) == -0.5
+        and scalar_margin(-1.0, -0.5) == 0.5
+    )
     assert scalar_rate_lower_bound(0.0, 1.0, 2.5) == 0.0
     assert scalar_rate_lower_bound(3.0, 1.0, 2.5) == 6.0
 
@@ -149,7 +153,7 @@ def test_rate_helpers_agree():
         (lambda: scalar_flow(1.0, 1.0, 1.0, [1.0, 0.5]), ValueError, "t must be nondecreasing"),
         (lambda: scalar_flow(1.0, 1.0, 1.0, [-1.0, 0.5]), ValueError, "t must"),
         (lambda: scalar_flow(1.0, 1.0, 1.0, [[0.0, 1.0]]), ValueError, "t must be a non-empty 1-D"),
-        (lambda: scalar_flow(1.0, 1.0, 1.0, T, rtol=0), ValueError, "rtol"),
+        (lambda: scalar_flow(1.0, 1.0, 1.0, T, ode_rtol=0), ValueError, "ode_rtol"),
         (lambda: init_from_product_and_imbalance(None, 1.0), TypeError, "w0"),
         (lambda: init_from_product_and_imbalance(1.0, np.nan), ValueError, "d"),
         (lambda: scalar_product_balanced(0.1, 1.0, [-1.0]), ValueError, "t must"),

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import lnet
+from lnet.experiments import width as ew
 from lnet.problem import Problem
 
 
@@ -51,7 +52,7 @@ def test_lemma_quantities_from_X_agree_with_the_blocks():
 def test_lemma_holds_at_least_as_often_as_promised_above_h0(alpha):
     D, r, m, delta = 10, 5, 1, 0.1
     h = int(lnet.lemma_h0(D, m, delta)) + 1
-    mc = lnet.lemma_monte_carlo(D, r, m, h, alpha, delta, seeds=300)
+    mc = ew.lemma_monte_carlo(D, r, m, h, alpha, delta, seeds=300)
     assert mc.bounds.applies
     assert mc.frac_all >= mc.target
     # Not only 1 - delta: every draw satisfies every inequality, with room to spare.
@@ -61,15 +62,15 @@ def test_lemma_holds_at_least_as_often_as_promised_above_h0(alpha):
 
 def test_lemma_probabilities_do_not_depend_on_alpha():
     """Each inequality is homogeneous in the scale h^-alpha: the same draws pass at every alpha."""
-    a = lnet.lemma_monte_carlo(8, 3, 2, 60, 0.3, 0.1, seeds=50)
-    b = lnet.lemma_monte_carlo(8, 3, 2, 60, 0.5, 0.1, seeds=50)
+    a = ew.lemma_monte_carlo(8, 3, 2, 60, 0.3, 0.1, seeds=50)
+    b = ew.lemma_monte_carlo(8, 3, 2, 60, 0.5, 0.1, seeds=50)
     assert a.max_ratio == pytest.approx(b.max_ratio)
     assert a.frac_all == b.frac_all
 
 
 def test_lemma_imbalance_fails_below_h0():
     """Below the threshold the imbalance inequality is the first to break."""
-    mc = lnet.lemma_monte_carlo(10, 5, 1, 12, 0.5, 0.1, seeds=300)
+    mc = ew.lemma_monte_carlo(10, 5, 1, 12, 0.5, 0.1, seeds=300)
     assert not mc.bounds.applies
     assert mc.frac_imbalance < 0.9
     assert mc.frac_orthogonality == 1.0 and mc.frac_product == 1.0
@@ -82,7 +83,7 @@ def test_theorem2_bound_formula():
     t = lnet.theorem2_bound(X, Y, 500, 0.5, 0.1)
     C = np.exp(1 + np.sqrt(p.sigma[0]) * np.linalg.norm(Y) / p.sigma[-1])
     b = lnet.lemma_bounds(10, 4, 1, 500, 0.5, 0.1)
-    assert t.C == pytest.approx(C)
+    assert pytest.approx(C) == t.C
     assert t.distance == pytest.approx(C * b.orthogonality)  # C^(1/h^0) = C at alpha = 1/2
     assert t.loss_rate == pytest.approx(2 * p.sigma[-1])
     assert not t.threshold_explicit
@@ -96,8 +97,8 @@ def test_theorem2_monte_carlo_distance_is_below_the_bound_and_shrinks_like_h_to_
     X = rng.standard_normal((4, 10)) / np.sqrt(10)
     Y = X @ rng.standard_normal((10, 1)) / np.sqrt(10)
     p = Problem.from_data(X, Y)
-    small = lnet.theorem2_monte_carlo(None, None, 400, 0.5, 0.1, seeds=8, problem=p)
-    large = lnet.theorem2_monte_carlo(None, None, 6400, 0.5, 0.1, seeds=8, problem=p)
+    small = ew.theorem2_monte_carlo(None, None, 400, 0.5, 0.1, seeds=8, problem=p)
+    large = ew.theorem2_monte_carlo(None, None, 6400, 0.5, 0.1, seeds=8, problem=p)
     for mc in (small, large):
         assert np.all(mc.final_loss_ratio < 1e-10)
         assert mc.frac_bound == 1.0 and mc.frac_bound_F == 1.0
@@ -116,7 +117,7 @@ def test_theorem2_monte_carlo_agrees_with_a_direct_flow():
     Y = rng.standard_normal((2, 1))
     p = Problem.from_data(X, Y)
     h, seed = 40, 7
-    mc = lnet.theorem2_monte_carlo(None, None, h, 0.5, 0.1, seeds=[seed], problem=p)
+    mc = ew.theorem2_monte_carlo(None, None, h, 0.5, 0.1, seeds=[seed], problem=p)
     g = np.random.default_rng(seed)
     sd = h**-0.5
     U1 = sd * g.standard_normal((2, h))
@@ -129,7 +130,13 @@ def test_theorem2_monte_carlo_agrees_with_a_direct_flow():
         SE = s[:, None] * (p.Ytilde - s[:, None] * (A @ B.T))
         return np.concatenate([(SE @ B).ravel(), (SE.T @ A).ravel()])
 
-    sol = solve_ivp(fun, (0, 200), np.concatenate([U1.ravel(), V.ravel()]), method="DOP853",
-                    rtol=1e-11, atol=1e-14)
+    sol = solve_ivp(
+        fun,
+        (0, 200),
+        np.concatenate([U1.ravel(), V.ravel()]),
+        method="DOP853",
+        rtol=1e-11,
+        atol=1e-14,
+    )
     VT = sol.y[2 * h :, -1].reshape(1, h)
     assert np.linalg.norm(U2 @ VT.T) == pytest.approx(mc.distance_F[0], rel=1e-5)

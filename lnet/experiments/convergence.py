@@ -1,8 +1,8 @@
 r"""The paper's convergence experiments as functions that return data (no drawing here).
 
-- **Experiment A** (ICML Fig. 2 / App. Fig. 3; EXT Fig. 3 / Fig. 6): convergence of gradient
+- **Experiment A** (ICML Fig. 2 / App. Fig. 3; extended version Fig. 3 / Fig. 6): convergence of gradient
   descent against the imbalance of the initialization, :func:`run_experiment_a`.
-- **Experiment C** (EXT Fig. 2, Figs. 4-5): the spectrum of the imbalance of a random
+- **Experiment C** (extended version, Fig. 2, Figs. 4-5): the spectrum of the imbalance of a random
   initialization against the width, in matrix factorization, :func:`run_experiment_c`.
 
 Time. Descent with step :math:`\eta` on the paper's mean loss :math:`\tfrac1n\|Y - XUV^\top\|_F^2`
@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._checks import positive_float, positive_int
-from ..bounds import gram_rate_series, imbalance_spectrum, reduced_rate_quantities
+from .._checks import as_matrix, positive_float, positive_int
+from ..bounds import gram_rate_series, imbalance_spectrum, rate_quantities, reduced_rate_quantities
 from ..dynamics import gradient_descent, gradient_flow
 from ..initializations import balanced_init, scaled_init
 from ..problem import Problem
@@ -37,18 +37,18 @@ __all__ = [
     "PAPER_LEGEND_C",
     "CaseRun",
     "ExperimentA",
-    "WidthRun",
     "ExperimentC",
-    "experiment_a_problem",
-    "experiment_a_levels",
-    "run_experiment_a",
-    "experiment_c_problem",
-    "run_experiment_c",
-    "loss_slope",
     "RateTrajectory",
-    "rate_along_flow",
+    "WidthRun",
     "conditioned_problem",
+    "experiment_a_levels",
+    "experiment_a_problem",
+    "experiment_c_problem",
+    "loss_slope",
     "misprint_survey",
+    "rate_along_flow",
+    "run_experiment_a",
+    "run_experiment_c",
 ]
 
 #: The three scaled initializations of experiment A, (sigma_U, sigma_V), as the paper's text gives them.
@@ -75,9 +75,21 @@ def experiment_a_problem(D=400, n=100, m=1, *, noise=0.01, seed=0) -> Problem:
     ``seed`` drives the data only; the weights have their own seed.
 
     Used in: ``book/exp_a.ipynb``.
+
+    Parameters
+    ----------
+    D, n, m : int
+        Input dimension (> n), samples, outputs.
+    noise : float
+        Standard deviation of the label noise.
+    seed : int
+
+    Returns
+    -------
+    Problem
     """
     D, n, m = (positive_int(k, v) for k, v in (("D", D), ("n", n), ("m", m)))
-    if D <= n:
+    if n >= D:
         raise ValueError(f"experiment A is underdetermined: D must be > n = {n}; got D = {D}")
     noise = positive_float("noise", noise, allow_zero=True)
     rng = np.random.default_rng(seed)
@@ -175,9 +187,20 @@ class CaseRun:
 
 
 def loss_slope(times, losses, fraction=0.1) -> float:
-    r"""The decay rate :math:`-d\log\ell/dt` fitted (least squares) on the last ``fraction`` of a run."""
+    r"""The decay rate :math:`-d\log\ell/dt` fitted (least squares) on the last ``fraction`` of a run.
+
+    Parameters
+    ----------
+    times, losses : array_like
+    fraction : float
+        Fraction of the run, at its end, used for the fit.
+
+    Returns
+    -------
+    float
+    """
     times, losses = np.asarray(times, float), np.asarray(losses, float)
-    k = max(2, int(round(fraction * times.size)))
+    k = max(2, round(fraction * times.size))
     return float(-np.polyfit(times[-k:], np.log(losses[-k:]), 1)[0])
 
 
@@ -219,7 +242,7 @@ def experiment_a_levels(seeds=range(5), cases=None, *, D=400, n=100, m=1, h=500)
     cases : dict, optional
         ``{name: (sigma_U, sigma_V)}``; default :data:`PAPER_CASES`.
     D, n, m, h : int
-        Sizes (the paper's by default; EXT uses D = 500).
+        Sizes (the paper's by default; the extended version uses D = 500).
 
     Returns
     -------
@@ -239,8 +262,19 @@ def experiment_a_levels(seeds=range(5), cases=None, *, D=400, n=100, m=1, h=500)
 
 
 def run_experiment_a(
-    D=400, n=100, m=1, h=500, *, cases=None, balanced=True, eta=5e-4, steps=15_000, seed=0,
-    noise=0.01, rate_every=150, flow=True,
+    D=400,
+    n=100,
+    m=1,
+    h=500,
+    *,
+    cases=None,
+    balanced=True,
+    eta=5e-4,
+    steps=15_000,
+    seed=0,
+    noise=0.01,
+    rate_every=150,
+    flow=True,
 ) -> ExperimentA:
     r"""Experiment A: gradient descent from scaled initializations with one shared draw.
 
@@ -284,8 +318,9 @@ def run_experiment_a(
     if not cases:
         raise ValueError("cases must name at least one (sigma_U, sigma_V) pair")
     prob = experiment_a_problem(D, n, m, noise=noise, seed=seed)
-    inits = {name: (sU, sV, *scaled_init(D, m, h, sU, sV, seed=seed))
-             for name, (sU, sV) in cases.items()}
+    inits = {
+        name: (sU, sV, *scaled_init(D, m, h, sU, sV, seed=seed)) for name, (sU, sV) in cases.items()
+    }
     if balanced:
         first = next(iter(inits.values()))
         theta0 = first[2] @ first[3].T
@@ -293,33 +328,58 @@ def run_experiment_a(
     exp = ExperimentA(problem=prob, h=h, eta=eta, steps=steps, seed=seed)
     rate_steps = np.arange(0, steps + 1, rate_every)
     for name, (sU, sV, U, V) in inits.items():
-        q = reduced_rate_quantities(prob, prob.Phi1.T @ U, V)
-        res = gradient_descent(None, None, U, V, eta, steps, problem=prob,
-                               record=("rate", "gram", "imbalance_drift"), record_steps=rate_steps)
-        series = gram_rate_series(prob, res["gram"], h)
-        times = res.time_per_step * np.arange(res.steps + 1)
-        run = CaseRun(
-            name=name, label=_case_label(name, sU, sV, q.spectrum.Delta_low), sigma_U=sU,
-            sigma_V=sV, level=q.spectrum.Delta_low, Delta_plus=q.spectrum.Delta_plus,
-            Delta_minus=q.spectrum.Delta_minus, c=q.c, rate=q.convergence_rate, margin=q.margin,
-            losses=res.losses, times=times, rate_steps=res.record_steps,
-            inst_rate=res["rate"], rate_bound=series["rate_lower_bound"],
-            imbalance_norm=float(np.linalg.norm(q.spectrum.eigenvalues)),
-            imbalance_drift=res["imbalance_drift"],
-        )
-        if flow:
-            t_eval = times[:: max(1, steps // 300)]
-            fl = gradient_flow(None, None, U, V, float(times[-1]), problem=prob, t_eval=t_eval,
-                               record=("loss", "rate"))
-            run.flow_times, run.flow_loss, run.flow_rate = fl.times, 2.0 / n * fl["loss"], fl["rate"]
-        exp.cases[name] = run
+        exp.cases[name] = _run_case(prob, name, sU, sV, U, V, eta, steps, rate_steps, flow)
     return exp
+
+
+def _run_case(prob: Problem, name, sU, sV, U, V, eta, steps, rate_steps, flow) -> CaseRun:
+    """One initialization of experiment A: descent (and flow) with the rates along the way."""
+    h = U.shape[1]
+    q = reduced_rate_quantities(prob, prob.Phi1.T @ U, V)
+    record = ("rate", "gram", "imbalance_drift")
+    res = gradient_descent(
+        None, None, U, V, eta, steps, problem=prob, record=record, record_steps=rate_steps
+    )
+    series = gram_rate_series(prob, res["gram"], h)
+    times = res.time_per_step * np.arange(res.steps + 1)
+    spec = q.spectrum
+    run = CaseRun(
+        name=name,
+        label=_case_label(name, sU, sV, spec.Delta_low),
+        sigma_U=sU,
+        sigma_V=sV,
+        level=spec.Delta_low,
+        Delta_plus=spec.Delta_plus,
+        Delta_minus=spec.Delta_minus,
+        c=q.c,
+        rate=q.convergence_rate,
+        margin=q.margin,
+        losses=res.losses,
+        times=times,
+        rate_steps=res.record_steps,
+        inst_rate=res["rate"],
+        rate_bound=series["rate_lower_bound"],
+        imbalance_norm=float(np.linalg.norm(spec.eigenvalues)),
+        imbalance_drift=res["imbalance_drift"],
+    )
+    if flow:
+        t_eval = times[:: max(1, steps // 300)]
+        fl = gradient_flow(
+            None, None, U, V, float(times[-1]), problem=prob, t_eval=t_eval, loss="mean",
+            record=("loss", "rate"),
+        )  # fmt: skip
+        run.flow_times, run.flow_loss, run.flow_rate = fl.times, fl["loss"], fl["rate"]
+    return run
 
 
 # ---------------------------------------------------------------------------------------------
 # Experiment C
 # ---------------------------------------------------------------------------------------------
-def experiment_c_problem(h, n=20, m=5, *, y_std=np.sqrt(0.1), seed=0) -> Problem:
+#: Experiment C's standard deviation of the entries of Y (variance 0.1).
+Y_STD_C = float(np.sqrt(0.1))
+
+
+def experiment_c_problem(h, n=20, m=5, *, y_std=Y_STD_C, seed=0) -> Problem:
     r"""Matrix factorization :math:`\tfrac12\|Y - UV^\top/\sqrt{mh}\|_F^2` as a regression problem.
 
     :math:`X = I_n/\sqrt{mh}`, so :math:`\Sigma_x = I/(mh)`, :math:`r = n`, :math:`D = n`; ``Y``
@@ -327,6 +387,20 @@ def experiment_c_problem(h, n=20, m=5, *, y_std=np.sqrt(0.1), seed=0) -> Problem
     and the same for every width.
 
     Used in: ``book/exp_c.ipynb``.
+
+    Parameters
+    ----------
+    h : int
+        Width (it scales ``X``).
+    n, m : int
+        Shape of ``Y``.
+    y_std : float
+        Standard deviation of the entries of ``Y``.
+    seed : int
+
+    Returns
+    -------
+    Problem
     """
     h, n, m = (positive_int(k, v) for k, v in (("h", h), ("n", n), ("m", m)))
     y_std = positive_float("y_std", y_std)
@@ -394,8 +468,16 @@ class ExperimentC:
 
 
 def run_experiment_c(
-    widths=(30, 100, 300, 1000), *, n=20, m=5, eta=0.05, steps=2000, tol=1e-20,
-    y_std=np.sqrt(0.1), seed=0, rate_every=10,
+    widths=(30, 100, 300, 1000),
+    *,
+    n=20,
+    m=5,
+    eta=0.05,
+    steps=2000,
+    tol=1e-20,
+    y_std=Y_STD_C,
+    seed=0,
+    rate_every=10,
 ) -> ExperimentC:
     r"""Experiment C: gradient descent on matrix factorization from :math:`\mathcal N(0, 1)` weights at several widths.
 
@@ -405,11 +487,11 @@ def run_experiment_c(
     Parameters
     ----------
     widths : sequence of int
-        The widths ``h`` (EXT: 30, 100, 300, 1000).
+        The widths ``h`` (extended version: 30, 100, 300, 1000).
     n, m : int
-        Size of ``Y`` (EXT: 20 x 5; appendix: m = 10).
+        Size of ``Y`` (extended version: 20 x 5; appendix: m = 10).
     eta : float
-        Step size (EXT: 0.05).
+        Step size (extended version: 0.05).
     steps : int
         Iteration cap.
     tol : float
@@ -436,14 +518,34 @@ def run_experiment_c(
         U, V = scaled_init(n, m, h, 1.0, 1.0, seed=seed + 1 + i)
         q = reduced_rate_quantities(prob, prob.Phi1.T @ U, V)
         sp, s = q.spectrum, float(m * h)
-        res = gradient_descent(None, None, U, V, eta, steps, tol, loss="half", problem=prob,
-                               record=("rate", "gram"), record_every=rate_every)
+        res = gradient_descent(
+            None,
+            None,
+            U,
+            V,
+            eta,
+            steps,
+            tol,
+            loss="half",
+            problem=prob,
+            record=("rate", "gram"),
+            record_every=rate_every,
+        )
         series = gram_rate_series(prob, res["gram"], h)
         exp.runs[h] = WidthRun(
-            h=h, eigenvalues=sp.eigenvalues / s, Delta_plus=sp.Delta_plus / s,
-            Delta_minus=sp.Delta_minus / s, Delta_low=sp.Delta_low / s, c=q.c,
-            rate=q.convergence_rate, margin=q.margin, times=eta * np.arange(res.steps + 1), losses=res.losses,
-            rate_times=res.times, inst_rate=res["rate"], rate_bound=series["rate_lower_bound"],
+            h=h,
+            eigenvalues=sp.eigenvalues / s,
+            Delta_plus=sp.Delta_plus / s,
+            Delta_minus=sp.Delta_minus / s,
+            Delta_low=sp.Delta_low / s,
+            c=q.c,
+            rate=q.convergence_rate,
+            margin=q.margin,
+            times=eta * np.arange(res.steps + 1),
+            losses=res.losses,
+            rate_times=res.times,
+            inst_rate=res["rate"],
+            rate_bound=series["rate_lower_bound"],
         )
     return exp
 
@@ -502,20 +604,35 @@ def rate_along_flow(problem: Problem, U0, V0, t_eval) -> RateTrajectory:
         raise TypeError(f"problem must be an lnet.Problem; got {type(problem).__name__}")
     t_eval = np.asarray(t_eval, dtype=float)
     if t_eval.ndim != 1 or t_eval.size < 2 or t_eval[0] != 0 or np.any(np.diff(t_eval) <= 0):
-        raise ValueError("t_eval must be an increasing 1-D array of at least two times starting at 0")
+        raise ValueError(
+            "t_eval must be an increasing 1-D array of at least two times starting at 0"
+        )
     U0, V0 = problem.check_weights(U0, V0)
     q0 = reduced_rate_quantities(problem, problem.Phi1.T @ U0, V0)
     h = U0.shape[1]
-    fl = gradient_flow(None, None, U0, V0, float(t_eval[-1]), problem=problem, t_eval=t_eval,
-                       record=("ltilde", "rate", "gram"))
+    fl = gradient_flow(
+        None,
+        None,
+        U0,
+        V0,
+        float(t_eval[-1]),
+        problem=problem,
+        t_eval=t_eval,
+        record=("ltilde", "rate", "gram"),
+    )
     series = gram_rate_series(problem, fl["gram"], h, spectrum=q0.spectrum)
     r = problem.r
     A, B = fl["gram"][:, :r, :r], fl["gram"][:, r:, r:]
     gram_bound = 2 * problem.sigma[-1] * (np.linalg.eigvalsh(A)[:, 0] + np.linalg.eigvalsh(B)[:, 0])
     return RateTrajectory(
-        times=fl.times, ltilde=fl["ltilde"], rate=fl["rate"], gram_bound=gram_bound,
-        bound=series["rate_lower_bound"], floor=series["sufficient_imbalance_rate"],
-        local_rate=series["convergence_rate"], quantities=q0,
+        times=fl.times,
+        ltilde=fl["ltilde"],
+        rate=fl["rate"],
+        gram_bound=gram_bound,
+        bound=series["rate_lower_bound"],
+        floor=series["sufficient_imbalance_rate"],
+        local_rate=series["convergence_rate"],
+        quantities=q0,
     )
 
 
@@ -526,9 +643,25 @@ def conditioned_problem(W, Phi1, Y, kappa) -> Problem:
     (``n x r``) and ``Phi1`` (``D x r``) have orthonormal columns.
 
     Used in: ``book/convergence.ipynb``.
+
+    Parameters
+    ----------
+    W : array_like, shape (n, r)
+        Orthonormal columns.
+    Phi1 : array_like, shape (D, r)
+        Orthonormal columns.
+    Y : array_like, shape (n, m)
+    kappa : float
+        The condition number of :math:`\Sigma_x`, > 0.
+
+    Returns
+    -------
+    Problem
     """
     kappa = positive_float("kappa", kappa)
+    W = as_matrix("W", W)
     r = W.shape[1]
+    Phi1 = as_matrix("Phi1", Phi1, cols=r)
     sigma_x = np.geomspace(kappa**0.5, kappa**-0.5, r)
     return Problem.from_data(W @ np.diag(np.sqrt(sigma_x)) @ Phi1.T, Y)
 
@@ -542,16 +675,26 @@ def misprint_survey(n_instances=2000, *, seed=0) -> dict:
     by the exact rate (a lower bound has every ratio at most 1).
 
     Used in: ``book/errata.ipynb``.
-    """
-    from ..bounds import rate_quantities
 
+    Parameters
+    ----------
+    n_instances : int
+    seed : int
+
+    Returns
+    -------
+    dict of str to ndarray
+    """
     n_instances = positive_int("n_instances", n_instances)
     rng = np.random.default_rng(seed)
     ok, bad = [], []
     for _ in range(n_instances):
-        q = rate_quantities([[rng.uniform(0.5, 2.0)]], rng.standard_normal((1, 1)),
-                            rng.standard_normal((1, 2)),
-                            rng.uniform(0.5, 3.0) * rng.standard_normal((1, 2)))
+        q = rate_quantities(
+            [[rng.uniform(0.5, 2.0)]],
+            rng.standard_normal((1, 1)),
+            rng.standard_normal((1, 2)),
+            rng.uniform(0.5, 3.0) * rng.standard_normal((1, 2)),
+        )
         ok.append(q.rate_lower_bound / q.instantaneous_rate)
         bad.append(q.rate_lower_bound_talk_misprint / q.instantaneous_rate)
     return {"correct": np.array(ok), "misprint": np.array(bad)}

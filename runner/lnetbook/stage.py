@@ -14,6 +14,7 @@ import re
 import shutil
 from pathlib import Path
 
+from .getcode import with_ensure_lnet_cell
 from .errors import BookError
 from .expected import Comparison
 from .layout import BOOK_DIR, COMMAND, REPRODUCTION_DOC, STATUS_DOC, Layout, Notebook, load_yaml
@@ -172,11 +173,16 @@ def _copy_tree(layout: Layout, notebooks: list[Notebook], src: Path, student: bo
         layout.book, src / BOOK_DIR,
         ignore=shutil.ignore_patterns("*.ipynb", "__pycache__", ".ipynb_checkpoints"),
     )
+    repo = config.get("repository") or {}
     for nb in notebooks:
         executed = json.loads(layout.executed_copy(nb.stem).read_text(encoding="utf-8"))
+        # A downloaded chapter installs lnet itself where it is missing (hidden on the page).
+        ready = with_ensure_lnet_cell(
+            downloadable(executed, student=student), repo.get("url") or "",
+            repo.get("branch") or "main",
+        )
         (src / BOOK_DIR / f"{nb.stem}.ipynb").write_text(
-            json.dumps(downloadable(executed, student=student), indent=1, ensure_ascii=False)
-            + "\n", encoding="utf-8",
+            json.dumps(ready, indent=1, ensure_ascii=False) + "\n", encoding="utf-8",
         )
     if student:
         for page in (src / BOOK_DIR).glob("*.md"):

@@ -41,7 +41,8 @@ and on the reading rules (issue 10), each reported with its page and element:
 checks still fail). Every page (but Sphinx's source listings, ``_modules/``) is
 photographed at both widths, the whole page, into
 ``SCREENSHOTS/1400/`` and ``SCREENSHOTS/420/`` (``book-rate.png`` for ``book/rate.html``);
-the violations are also written to ``SCREENSHOTS/reading.json``.
+the violations are also written to ``SCREENSHOTS/reading.json``, and every display
+equation's and figure's measured widths at 1400 px to ``SCREENSHOTS/measurements.json``.
 
 It also checks that the search page finds a word of the book. Exit code 0 when every
 page is clean, 1 otherwise, 2 on a usage error (no HTML, no chromium).
@@ -515,6 +516,7 @@ def check(html: Path, shots: Path, chromium: str, *, report_only: bool = False) 
     browser = Browser(chromium, profile, log)
     failures: dict[str, list[str]] = {}
     reading: dict[str, list[tuple[str, str]]] = {}
+    measured: dict[str, dict] = {}
     ids: dict[Path, set] = {}
     outgoing: dict[Path, list[str]] = {}
     typeset = 0
@@ -550,6 +552,7 @@ def check(html: Path, shots: Path, chromium: str, *, report_only: bool = False) 
                         typeset += report["typeset"]
                         images += report["images"]
                         rules += reading_problems(report["reading"])
+                        measured[rel] = {k: report["reading"][k] for k in ("equations", "figures")}
                 elif report is not None:
                     rules += narrow_problems(report["reading"], width)
                 if report is not None and not listing:
@@ -591,6 +594,8 @@ def check(html: Path, shots: Path, chromium: str, *, report_only: bool = False) 
     (shots / "reading.json").write_text(
         json.dumps({rel: [{"rule": r, "message": m} for r, m in rules] for rel, rules in sorted(reading.items())},
                    indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    (shots / "measurements.json").write_text(json.dumps(measured, indent=1, ensure_ascii=False) + "\n",
+                                             encoding="utf-8")
     links = sum(len(v) for v in outgoing.values())
     summary = ", ".join(f"{counts.get(r, 0)} {r}" for r in READING_RULES)
     print(

@@ -6,7 +6,7 @@ constrained layout, a colour-blind-safe cycle whose colours have names a caption
 (:data:`COLORS`), no top/right spines. Loss curves are drawn on a log scale, solid, with
 the matching guarantee dashed in the same colour, the convention of the paper's Figure 2.
 
-The figure functions of :mod:`lnet.figures` follow one convention:
+The figure functions of ``lnet.figures`` follow one convention:
 ``plot_x(data, ax=None) -> Axes`` draws into ``ax`` (a new figure if ``None``), and a
 figure of several panels is ``plot_x(data, fig=None) -> Figure``.
 

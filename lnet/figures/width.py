@@ -67,8 +67,8 @@ def _deprecated(old: str, new: str) -> None:
 def plot_experiment_b(runs, fig=None):
     r"""The paper's three panels of experiment B (ICML Fig. 1 / App. Fig. 4; EXT Fig. 7), as 2 x 2.
 
-    (a) :math:`\|U_2(0)V(0)^\top\|_F` (orange squares) and
-    :math:`\|U(t_f)V(t_f)^\top - \hat\Theta\|_F` (blue circles) against :math:`h`, mean over
+    (a) :math:`\|U_2(0)V(0)^\top\|_F` (orange open squares, dashed) and
+    :math:`\|U(t_f)V(t_f)^\top - \hat\Theta\|_F` (blue filled circles) against :math:`h`, mean over
     seeds with one-standard-deviation error bars; (b) the same against :math:`1/\sqrt h`;
     (c) iterations until the loss is below the tolerance (green). The fourth cell holds the
     legend, off the data. Returns the figure.
@@ -79,8 +79,10 @@ def plot_experiment_b(runs, fig=None):
     axes = fig.subplots(2, 2)
     h = runs.widths
     for ax, x in ((axes[0, 0], h), (axes[0, 1], 1 / np.sqrt(h))):
-        _errorbar(ax, x, runs, "u2v0", fmt="s-", label=_U2V0, color="C1")
-        _errorbar(ax, x, runs, "dist", fmt="o-", label=_DIST, color="C0")
+        # the two nearly coincide (that is the finding): open squares on a dashed line
+        # under filled circles on a solid one, so both stay visible
+        _errorbar(ax, x, runs, "u2v0", fmt="s--", label=_U2V0, color="C1", mfc="none", zorder=2)
+        _errorbar(ax, x, runs, "dist", fmt="o-", label=_DIST, color="C0", zorder=3)
         ax.set_ylim(0, None)
     axes[0, 0].set(xlabel="width $h$", ylabel="distance", title="(a) against $h$")
     axes[0, 1].set(xlabel=r"$1/\sqrt{h}$", ylabel="distance", title=r"(b) against $1/\sqrt{h}$")

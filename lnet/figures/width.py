@@ -120,7 +120,10 @@ def plot_experiment_b_extension(paper, extension, fit, ax=None):
 
 
 def plot_width_extension(paper, extension, fit):
-    """Deprecated: :func:`plot_experiment_b_extension`, which returns the axes; this returns the figure."""
+    """Deprecated: :func:`plot_experiment_b_extension`, which returns the axes; this returns the figure.
+
+    Used in: ``book/exp_b.ipynb`` (until it calls the new name).
+    """
     _deprecated("plot_width_extension(paper, extension, fit)",
                 "plot_experiment_b_extension(paper, extension, fit, ax=None) -> Axes")
     return plot_experiment_b_extension(paper, extension, fit).figure
@@ -231,7 +234,10 @@ def plot_theorem2_bound(t2, runs, ax=None):
 
 
 def plot_theorem2(t2, runs):
-    """Deprecated: :func:`plot_theorem2_bound`, which returns the axes; this returns the figure."""
+    """Deprecated: :func:`plot_theorem2_bound`, which returns the axes; this returns the figure.
+
+    Used in: ``book/width.ipynb`` (until it calls the new name).
+    """
     _deprecated("plot_theorem2(t2, runs)", "plot_theorem2_bound(t2, runs, ax=None) -> Axes")
     return plot_theorem2_bound(t2, runs).figure
 

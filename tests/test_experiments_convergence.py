@@ -140,10 +140,12 @@ def test_figures_draw(exp_a, exp_c):
     figs.plot_experiment_a_linear(exp_a, ax[1])
     figs.plot_experiment_a_rate(exp_a, ax[2])
     figs.plot_experiment_a_flow(exp_a, ax[3])
-    figs.plot_experiment_c_spectrum(exp_c, (30, 300), ax[4:6])
+    assert len(figs.plot_experiment_c_spectrum(exp_c, (30, 300)).axes) == 2
     figs.plot_experiment_c_loss(exp_c, ax[6])
     figs.plot_experiment_c_rate(exp_c, ax[7])
-    read = figs.plot_imbalance_spectrum(plt.figure().gca(), [3.0, 1.0, 0.0, -0.5, -2.0], r=2, m=2)
+    ev = [3.0, 1.0, 0.0, -0.5, -2.0]
+    assert figs.plot_imbalance_spectrum(ev, r=2, m=2).has_data()
+    read = figs.spectrum_spreads(ev, r=2, m=2)
     assert read == {"Delta_plus": 2.0, "Delta_minus": 1.5, "Delta_low": 1.5}
     plt.close("all")
 

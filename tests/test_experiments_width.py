@@ -169,17 +169,20 @@ def test_figures_draw(small_problem):
     scan = ew.run_lemma_scan(40, 10, 1, [20, 200], deltas=(0.1,), seeds=5)
     figs = [
         fw.plot_experiment_b(runs),
-        fw.plot_width_extension(runs, ext, fit),
+        fw.plot_experiment_b_extension(runs, ext, fit).figure,
         fw.plot_alpha_sweep(sw),
         fw.plot_lemma_scan(scan),
-        fw.plot_theorem2(ew.theorem2_scan(small_problem, sw.runs[-1]), sw.runs[-1]),
+        fw.plot_theorem2_bound(ew.theorem2_scan(small_problem, sw.runs[-1]), sw.runs[-1]).figure,
         fw.plot_implicit_bias(eib.run_implicit_bias(small_problem, h=30, t_max=5.0, n_times=4)),
         fw.plot_small_init(
             eib.run_small_init(small_problem, scales=(1e-2, 1e-1), h=20, seeds=2, t_zero=1.0)
         ),
     ]
-    assert len(figs[0].axes) == 3
+    assert len(figs[0].axes) == 4  # three panels and the legend's cell
+    from lnet.plotting import figure_problems
+
     for f in figs:
+        assert figure_problems(f) == []  # a column wide at most, no small text, no legend on data
         plt.close(f)
 
 

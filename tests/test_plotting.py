@@ -27,6 +27,9 @@ def test_style_file_ships_with_the_package_and_applies(restore_rc):
     assert not rc["axes.spines.top"] and not rc["axes.spines.right"]
     assert rc["figure.constrained_layout.use"]
     assert rc["font.size"] >= 10
+    # drawn at the size shown: CSS pixels per inch, and nothing smaller than 10 pt
+    assert rc["figure.dpi"] == 96
+    assert min(rc[k] for k in ("legend.fontsize", "xtick.labelsize", "ytick.labelsize")) >= 10
     assert len(rc["axes.prop_cycle"].by_key()["color"]) >= 6
 
 
@@ -48,3 +51,32 @@ def test_plot_loss_errors_name_the_argument(restore_rc):
         plot_loss(ax, [0, 1], [1.0])
     with pytest.raises(ValueError, match="bound"):
         plot_loss(ax, [0, 1], [1.0, 0.5], bound=[1.0])
+
+
+def test_figure_problems_finds_a_wide_figure_small_text_and_a_legend_on_data(restore_rc):
+    from lnet.plotting import figure_problems
+
+    use_book_style()
+    fig, ax = plt.subplots(figsize=(11, 4))
+    ax.plot(np.linspace(0, 1, 50), np.linspace(0, 1, 50), label="diagonal")
+    ax.legend(loc="center")
+    ax.set_xlabel("x", fontsize=7)
+    problems = figure_problems(fig)
+    assert any("11.00 in wide" in p for p in problems)
+    assert any("'x' is 7 pt" in p for p in problems)
+    assert any("covers" in p and "'diagonal'" in p for p in problems)
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1], label="diagonal")
+    assert figure_problems(fig) == []
+
+
+def test_the_colour_cycle_has_the_names_captions_use(restore_rc):
+    from lnet.plotting import COLORS, color_name
+
+    use_book_style()
+    cycle = [c.upper().lstrip("#") for c in matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]]
+    assert cycle == [c.upper().lstrip("#") for c in COLORS.values()]
+    assert color_name("C3") == "red" and color_name("#cc3311") == "red"
+    assert color_name("C0") == "blue" and color_name("C9") == "orange"  # the cycle wraps
+    with pytest.raises(ValueError, match="not a colour"):
+        color_name("magenta")

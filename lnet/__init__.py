@@ -93,3 +93,23 @@ from .width import (
 )
 
 __version__ = "0.1.0"
+
+# -- finite step sizes (issue 14; Xu, Min, Tarmoun, Mallada & Vidal, AISTATS 2023) ---------
+from .step_size import (
+    STEP_SIZE_RULES,
+    ContractionPolynomial,
+    StepConstants,
+    StepSizeRun,
+    arora_step_size,
+    contraction_polynomial,
+    direct_step_constants,
+    du_step_sizes,
+    half_loss_step,
+    largest_convergent_step,
+    mean_loss_step,
+    run_step_size_rule,
+    sharpness,
+    step_constants,
+    rule_step_size,
+    step_size_limits,
+)

@@ -506,8 +506,10 @@ class StepSizeRun:
     alpha, beta : ndarray, shape (steps + 1,)
         :func:`step_constants` at every iterate (only with ``track=True``; else empty).
     within : ndarray of bool, shape (steps,)
-        Whether the iterate's own constants satisfied :math:`\alpha_k \ge c_2\alpha_0` and
-        :math:`\beta_k \le c_1\beta_0` (only with ``track=True``).
+        Whether the iterate's own constants satisfied :math:`\alpha_k \ge c_2\alpha_0`,
+        :math:`\beta_k \le c_1\beta_0` and :math:`s_k \le s_0` (that is,
+        :math:`\tilde L_k \le \tilde L_0`): the assumptions under which the polynomial with the
+        start's constants bounds step ``k`` (only with ``track=True``).
     constants0 : StepConstants
     """
 
@@ -582,7 +584,7 @@ def run_step_size_rule(problem: Problem, U, V, rule: str, steps: int, *, c1: flo
             raise ValueError(f"etas is only for rule 'constant'; rule {rule!r} chooses its own")
         cap = min(step_size_limits(const0, c1, c2, form=form))
     s = problem.sqrt_sigma[:, None]
-    losses, etas_out, rho, al, be, within = [], [], [], [], [], []
+    losses, etas_out, rho, al, be, sk, within = [], [], [], [], [], [], []
     eta_fixed = None
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(steps + 1):
@@ -598,6 +600,7 @@ def run_step_size_rule(problem: Problem, U, V, rule: str, steps: int, *, c1: flo
                 ck = step_constants(problem, U1, V)
                 al.append(ck.alpha)
                 be.append(ck.beta)
+                sk.append(ck.s)
             if k == steps:
                 break
             if rule == "constant":
@@ -612,7 +615,8 @@ def run_step_size_rule(problem: Problem, U, V, rule: str, steps: int, *, c1: flo
                 poly = _rule_polynomial(rule, problem, U1, V, const0, c1, c2, form)
                 eta = min(poly.minimizer(), cap)
             if track:
-                within.append(al[-1] >= c2 * const0.alpha and be[-1] <= c1 * const0.beta)
+                within.append(al[-1] >= c2 * const0.alpha and be[-1] <= c1 * const0.beta
+                              and sk[-1] <= const0.s)
             etas_out.append(eta)
             rho.append(poly(eta))
             A = s * E

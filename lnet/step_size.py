@@ -538,12 +538,14 @@ def _start(problem, U, V):
 
 def run_step_size_rule(problem: Problem, U, V, rule: str, steps: int, *, c1: float = 1.0,
                        c2: float = 1.0, etas=None, form: str = "general", track: bool = False,
-                       ) -> StepSizeRun:
+                       tol: float | None = None, bound_every: int = 1) -> StepSizeRun:
     r"""Gradient descent on :math:`\tilde L = \tfrac12\|E\|_F^2` with a step-size rule, and its bound.
 
     Runs in the compact representation of :mod:`lnet.dynamics` (exact, cost independent of the
     width). A rule adapts the step every iteration, hence this small loop rather than
     :func:`lnet.gradient_descent`, whose step is fixed.
+
+    Used in: ``book/step_size.ipynb``.
 
     Parameters
     ----------
@@ -560,17 +562,22 @@ def run_step_size_rule(problem: Problem, U, V, rule: str, steps: int, *, c1: flo
     form : {"general", "code"}
     track : bool
         Record :func:`step_constants` at every iterate and whether it stayed within the factors.
+    tol : float, optional
+        Stop early at the first iterate with :math:`\tilde L \le` ``tol`` (``steps`` is then a cap).
+    bound_every : int
+        Rule ``"constant"`` only: evaluate the bound every this many iterations (NaN between),
+        for long runs.
 
     Raises
     ------
     DivergenceError
         If the loss becomes non-finite.
-
-    Used in: ``book/step_size.ipynb``.
     """
     if rule not in RULES + ("constant",):
         raise ValueError(f"rule must be one of {RULES + ('constant',)}; got {rule!r}")
     steps = positive_int("steps", steps)
+    bound_every = positive_int("bound_every", bound_every)
+    tol = -1.0 if tol is None else positive_float("tol", tol)
     U1, V = _start(problem, U, V)
     const0 = step_constants(problem, U1, V)
     if rule == "constant":
@@ -601,11 +608,12 @@ def run_step_size_rule(problem: Problem, U, V, rule: str, steps: int, *, c1: flo
                 al.append(ck.alpha)
                 be.append(ck.beta)
                 sk.append(ck.s)
-            if k == steps:
+            if k == steps or L <= tol:
                 break
             if rule == "constant":
                 eta = float(eta_seq[k])
-                poly = contraction_polynomial(step_constants(problem, U1, V), form=form)
+                poly = (contraction_polynomial(step_constants(problem, U1, V), form=form)
+                        if k % bound_every == 0 else None)
             elif rule == "fixed":
                 poly = contraction_polynomial(const0, loss=L, c1=c1, c2=c2, form=form)
                 if eta_fixed is None:
@@ -618,7 +626,7 @@ def run_step_size_rule(problem: Problem, U, V, rule: str, steps: int, *, c1: flo
                 within.append(al[-1] >= c2 * const0.alpha and be[-1] <= c1 * const0.beta
                               and sk[-1] <= const0.s)
             etas_out.append(eta)
-            rho.append(poly(eta))
+            rho.append(poly(eta) if poly is not None else math.nan)
             A = s * E
             U1, V = U1 + eta * (A @ V), V + eta * (A.T @ U1)
     losses = np.asarray(losses)

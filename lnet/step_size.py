@@ -123,7 +123,9 @@ def half_loss_step(eta, n: int) -> float:
 
 
 def mean_loss_step(eta, n: int) -> float:
-    r"""The inverse of :func:`half_loss_step`: :math:`n\eta/2`."""
+    r"""The inverse of :func:`half_loss_step`: :math:`n\eta/2`.
+    Used in: ``book/step_size.ipynb``.
+    """
     return positive_float("eta", eta, allow_zero=True) * positive_int("n", n) / 2.0
 
 
@@ -242,6 +244,8 @@ def direct_step_constants(problem: Problem, U1, V) -> StepConstants:
     (:math:`\|\Sigma_x^{1/2}EV\|_F^2 \ge \lambda_r\lambda_m(VV^\top)\|E\|_F^2`, and the same for
     :math:`U_1`); it is never below :func:`step_constants`' :math:`\alpha`. (The public code's
     step rule writes :math:`\|V\|_2` unsquared in :math:`\beta`, its bound squares it; squared here.)
+    
+    Used in: ``book/step_size.ipynb``.
     """
     U1, V = _reduced(problem, U1, V)
     r, m = problem.r, problem.m
@@ -258,12 +262,16 @@ def direct_step_constants(problem: Problem, U1, V) -> StepConstants:
 
 
 def alpha_constant(problem: Problem, U1, V) -> float:
-    r""":math:`\alpha` of :func:`step_constants` (half of Theorem 3's :math:`c` at this point)."""
+    r""":math:`\alpha` of :func:`step_constants` (half of Theorem 3's :math:`c` at this point).
+    Used in: ``book/step_size.ipynb``.
+    """
     return step_constants(problem, U1, V).alpha
 
 
 def beta_constant(problem: Problem, U1, V) -> float:
-    r""":math:`\beta` of :func:`step_constants`."""
+    r""":math:`\beta` of :func:`step_constants`.
+    Used in: ``book/step_size.ipynb``.
+    """
     return step_constants(problem, U1, V).beta
 
 
@@ -354,6 +362,8 @@ def contraction_polynomial(constants: StepConstants, *, loss: float | None = Non
             a_4 = 2\kappa^2 p_2^2\tilde L\lambda_r^3,\quad \kappa = \lambda_1/\lambda_r,
 
         equal to ``"general"`` when :math:`\lambda_1 = \lambda_r`.
+    
+    Used in: ``book/step_size.ipynb``.
     """
     if not isinstance(constants, StepConstants):
         raise TypeError(f"constants must be a StepConstants; got {type(constants).__name__}")
@@ -398,6 +408,8 @@ def step_size_limits(constants0: StepConstants, c1: float, c2: float, *,
     -------
     (float, float)
         The largest steps satisfying the first and the second condition.
+    
+    Used in: ``book/step_size.ipynb``.
     """
     c1 = positive_float("c1", c1)
     c2 = positive_float("c2", c2)
@@ -427,6 +439,8 @@ def rule_step_size(rule: str, problem: Problem, U1, V, *, constants0: StepConsta
         :func:`step_constants` at the start.
     c1, c2 : float
     form : {"general", "code"}
+    
+    Used in: ``book/step_size.ipynb``.
     """
     if rule not in RULES:
         raise ValueError(f"rule must be one of {RULES}; got {rule!r}")
@@ -456,6 +470,8 @@ def arora_step_size(problem: Problem, U1, V) -> float:
         p_1 = \frac{[\sigma_{\min}(\tilde Y) - \|E(0)\|_F]_+}{\sqrt{\lambda_1}},
 
     :math:`p_1` playing the role of Arora et al.'s deficiency margin. Zero without a margin.
+    
+    Used in: ``book/step_size.ipynb``.
     """
     U1, V = _reduced(problem, U1, V)
     E = problem.reduced_residual(U1, V)
@@ -474,6 +490,8 @@ def du_step_sizes(problem: Problem, steps: int) -> np.ndarray:
 
     a step :math:`\propto 1/(k+1)` of the kind Du, Hu & Lee (NeurIPS 2018) analyse for
     matrix factorization.
+    
+    Used in: ``book/step_size.ipynb``.
     """
     if not isinstance(problem, Problem):
         raise TypeError(f"problem must be an lnet.Problem; got {type(problem).__name__}")
@@ -655,6 +673,8 @@ def sharpness(problem: Problem, U1, V, *, loss: str = "mean") -> float:
     of the frozen :math:`U_2` have zero curvature). Times :math:`2/n` for the mean loss
     (``loss="mean"``), 1 for the half loss. Gradient descent with a fixed step is linearly
     stable at the minimum only if :math:`\eta < 2/\text{sharpness}`.
+    
+    Used in: ``book/step_size.ipynb``.
     """
     if loss not in ("mean", "half"):
         raise ValueError(f'loss must be "mean" or "half"; got {loss!r}')
@@ -679,6 +699,8 @@ def largest_convergent_step(network: ReducedNetwork, lo: float, hi: float, *, ma
     -------
     float
         The largest converging step found (within a factor :math:`(hi/lo)^{2^{-\text{iterations}}}`).
+    
+    Used in: ``book/step_size.ipynb``.
     """
     if not isinstance(network, ReducedNetwork):
         raise TypeError(f"network must be an lnet.ReducedNetwork; got {type(network).__name__}")

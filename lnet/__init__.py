@@ -157,6 +157,24 @@ from .networks import (
 )
 from .problem import Problem, imbalance, min_norm_solution
 from .scalar import scalar_margin, scalar_rate_from_product, scalar_rate_from_weights
+from .step_size import (
+    ContractionPolynomial,
+    STEP_SIZE_RULES,
+    StepConstants,
+    StepSizeRun,
+    arora_step_size,
+    contraction_polynomial,
+    direct_step_constants,
+    du_step_sizes,
+    half_loss_step,
+    largest_convergent_step,
+    mean_loss_step,
+    rule_step_size,
+    run_step_size_rule,
+    sharpness,
+    step_constants,
+    step_size_limits,
+)
 from .width import (
     LemmaBounds,
     LemmaQuantities,
@@ -170,6 +188,22 @@ from .width import (
 __version__ = "1.0.0"
 
 __all__ = [
+    "STEP_SIZE_RULES",
+    "ContractionPolynomial",
+    "StepConstants",
+    "StepSizeRun",
+    "arora_step_size",
+    "contraction_polynomial",
+    "direct_step_constants",
+    "du_step_sizes",
+    "half_loss_step",
+    "largest_convergent_step",
+    "mean_loss_step",
+    "run_step_size_rule",
+    "sharpness",
+    "step_constants",
+    "rule_step_size",
+    "step_size_limits",
     "LOSSES",
     "RECORDABLE",
     "REPRESENTATIONS",

@@ -94,6 +94,8 @@ CONTEXT_KEYS = {
     "gunasekar2017implicit",
     "tarmoun2021understanding",
     "fukumizu1998effect",
+    "xu2023linear",  # book/step_size.ipynb (issue 14)
+    "du2018algorithmic",  # book/step_size.ipynb (issue 14)
 }
 
 

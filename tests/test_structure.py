@@ -33,6 +33,7 @@ LAYERS = {
     "lnet.bounds": 5,
     "lnet.width": 5,
     "lnet.implicit_bias": 5,
+    "lnet.step_size": 5,
     "lnet.experiments": 6,
     "lnet.figures": 7,
     "lnet.plotting": 7,

@@ -70,7 +70,7 @@ USAGE = __doc__.split("\n\n")[1]
 
 
 def say(msg: str) -> None:
-    print(f"dev.py: {msg}", flush=True)  # noqa: T201 - dev.py speaks to the terminal
+    print(f"dev.py: {msg}", flush=True)
 
 
 def run(cmd: list, **kw) -> int:
@@ -510,16 +510,16 @@ def make_lock() -> int:
 
 def main(argv: list[str]) -> int:
     if argv[:1] in (["-h"], ["--help"], ["help"]):
-        print(__doc__)  # noqa: T201 - dev.py speaks to the terminal
+        print(__doc__)
         return 0
     flags = []
     while argv and argv[0].startswith("--"):
         flags.append(argv.pop(0))
     unknown = [f for f in flags if f != "--newest"]
     if unknown or not argv or argv[0] not in COMMANDS:
-        print(USAGE)  # noqa: T201 - dev.py speaks to the terminal
+        print(USAGE)
         if unknown:
-            print(  # noqa: T201 - dev.py speaks to the terminal
+            print(
                 f"\ndev.py: unknown option {' '.join(unknown)} (only --newest, before the command)"
             )
         return 2

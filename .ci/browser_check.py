@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import json
 import os
 import queue
@@ -74,7 +75,13 @@ SHOT_MAX_HEIGHT = 20000
 #: A figure shown at less than this fraction of its natural size at 1400 px fails.
 MIN_FIGURE_RATIO = 0.8
 #: Reading rules (reported with --report-only, failing otherwise).
-READING_RULES = ("equation-too-wide", "equation-not-scrollable", "figure-shrunk", "alt-text", "e-notation")
+READING_RULES = (
+    "equation-too-wide",
+    "equation-not-scrollable",
+    "figure-shrunk",
+    "alt-text",
+    "e-notation",
+)
 #: A word the search page must find (the book's central quantity).
 SEARCH_WORD = "imbalance"
 #: Seconds allowed for one page to load and typeset.
@@ -262,8 +269,13 @@ class Browser:
                 else:
                     self._events.put(msg)
 
-    def send(self, method: str, params: dict | None = None, session: str | None = None,
-             timeout: float = PAGE_TIMEOUT) -> dict:
+    def send(
+        self,
+        method: str,
+        params: dict | None = None,
+        session: str | None = None,
+        timeout: float = PAGE_TIMEOUT,
+    ) -> dict:
         self._next_id += 1
         msg = {"id": self._next_id, "method": method, "params": params or {}}
         if session:
@@ -302,10 +314,8 @@ class Browser:
         return False
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(CDPError, OSError):
             self.send("Browser.close", timeout=5)
-        except (CDPError, OSError):
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -325,7 +335,9 @@ def event_problems(events: list[dict], session: str, root_url: str) -> list[str]
             continue
         method, p = ev.get("method"), ev.get("params", {})
         if method == "Runtime.consoleAPICalled" and p.get("type") in {"error", "assert"}:
-            text = " ".join(str(a.get("value", a.get("description", ""))) for a in p.get("args", []))
+            text = " ".join(
+                str(a.get("value", a.get("description", ""))) for a in p.get("args", [])
+            )
             problems.append(f"console {p['type']}: {text[:200]}")
         elif method == "Runtime.exceptionThrown":
             d = p.get("exceptionDetails", {})
@@ -333,7 +345,9 @@ def event_problems(events: list[dict], session: str, root_url: str) -> list[str]
             problems.append(f"uncaught exception: {text[:200]}")
         elif method == "Log.entryAdded" and p.get("entry", {}).get("level") == "error":
             e = p["entry"]
-            problems.append(f"browser log error: {e.get('text', '')[:200]} {e.get('url', '')}".rstrip())
+            problems.append(
+                f"browser log error: {e.get('text', '')[:200]} {e.get('url', '')}".rstrip()
+            )
         elif method == "Network.requestWillBeSent":
             url = p.get("request", {}).get("url", "")
             if urlparse(url).scheme in {"http", "https", "ws", "wss"}:
@@ -377,15 +391,23 @@ def link_problems(page: Path, links: list[str], html: Path, ids: dict[Path, set]
         elif fragment and target.suffix == ".html":
             known = ids.get(target)
             if known is None:
-                known = set(re.findall(r"""\b(?:id|name)=["']([^"']+)["']""",
-                                       target.read_text(encoding="utf-8", errors="replace")))
+                known = set(
+                    re.findall(
+                        r"""\b(?:id|name)=["']([^"']+)["']""",
+                        target.read_text(encoding="utf-8", errors="replace"),
+                    )
+                )
                 ids[target] = known
             if unquote(fragment) not in known:
-                problems.append(f"broken anchor: {link} (no id {fragment!r} in {target.relative_to(html)})")
+                problems.append(
+                    f"broken anchor: {link} (no id {fragment!r} in {target.relative_to(html)})"
+                )
     return problems
 
 
-_REFRESH = re.compile(r"""<meta\s+http-equiv=["']refresh["']\s+content=["'][^"']*url=([^"']+)["']""", re.I)
+_REFRESH = re.compile(
+    r"""<meta\s+http-equiv=["']refresh["']\s+content=["'][^"']*url=([^"']+)["']""", re.I
+)
 
 
 def book_pages(html: Path) -> tuple[list[Path], dict[Path, str]]:
@@ -407,8 +429,11 @@ def book_pages(html: Path) -> tuple[list[Path], dict[Path, str]]:
 
 
 _IMAGE_PATH = re.compile(r"(^|/)[^/\s]+\.(png|jpe?g|gif|svg|webp)$", re.I)
-_GENERIC_ALT = re.compile(r"^(an? )?(image|figure|fig\.?|img|picture|png|svg|plot|graph|chart|output|"
-                          r"untitled|screenshot)\s*\d*\.?$", re.I)
+_GENERIC_ALT = re.compile(
+    r"^(an? )?(image|figure|fig\.?|img|picture|png|svg|plot|graph|chart|output|"
+    r"untitled|screenshot)\s*\d*\.?$",
+    re.I,
+)
 
 
 def alt_problem(alt: str | None, src: str) -> str | None:
@@ -428,21 +453,33 @@ def reading_problems(reading: dict) -> list[tuple[str, str]]:
     out = []
     for eq in reading.get("equations", []):
         if eq["width"] > eq["box"] + 1:
-            out.append(("equation-too-wide",
+            out.append(
+                (
+                    "equation-too-wide",
+                    (
                         f"{eq['where']}: equation {eq['width']} px wide in a {eq['box']} px box "
-                        f"(column {eq['column']} px): {eq['tex']!r}"))
+                        f"(column {eq['column']} px): {eq['tex']!r}"
+                    ),
+                )
+            )
     for fig in reading.get("figures", []):
         natural = fig.get("natural") or 0
         if natural > 0 and fig["shown"] / natural < MIN_FIGURE_RATIO:
-            out.append(("figure-shrunk",
+            out.append(
+                (
+                    "figure-shrunk",
+                    (
                         f"{fig['where']}: shown at {fig['shown']:.0f} of {natural:.0f} px "
-                        f"({fig['shown'] / natural:.2f} < {MIN_FIGURE_RATIO}) {fig['src']}"))
+                        f"({fig['shown'] / natural:.2f} < {MIN_FIGURE_RATIO}) {fig['src']}"
+                    ),
+                )
+            )
     for img in reading.get("alts", []):
         bad = alt_problem(img.get("alt"), img.get("src", ""))
         if bad:
             out.append(("alt-text", f"{img['where']}: {bad} {img['src']}"))
     for hit in reading.get("prose", []):
-        out.append(("e-notation", f"{hit['where']}: {hit['number']!r} in \"{hit['context']}\""))
+        out.append(("e-notation", f'{hit["where"]}: {hit["number"]!r} in "{hit["context"]}"'))
     return out
 
 
@@ -453,13 +490,25 @@ def narrow_problems(reading: dict, width: int) -> list[tuple[str, str]]:
         if eq["width"] <= eq["box"] + 1:
             continue
         if not eq["scrolls"]:
-            out.append(("equation-not-scrollable",
+            out.append(
+                (
+                    "equation-not-scrollable",
+                    (
                         f"{eq['where']} at {width} px: equation {eq['width']} px wide in a "
-                        f"{eq['box']} px box that does not scroll: {eq['tex']!r}"))
+                        f"{eq['box']} px box that does not scroll: {eq['tex']!r}"
+                    ),
+                )
+            )
         elif eq["scrollbar"] < 2:
-            out.append(("equation-not-scrollable",
+            out.append(
+                (
+                    "equation-not-scrollable",
+                    (
                         f"{eq['where']} at {width} px: equation {eq['width']} px wide in a "
-                        f"{eq['box']} px box scrolls without a visible scrollbar: {eq['tex']!r}"))
+                        f"{eq['box']} px box scrolls without a visible scrollbar: {eq['tex']!r}"
+                    ),
+                )
+            )
     return out
 
 
@@ -488,9 +537,11 @@ def _load(browser: Browser, session: str, url: str, seen: list) -> tuple[dict | 
 
 
 def _set_width(browser: Browser, session: str, width: int, height: int = HEIGHT) -> None:
-    browser.send("Emulation.setDeviceMetricsOverride",
-                 {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
-                 session=session)
+    browser.send(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        session=session,
+    )
 
 
 def _screenshot(browser: Browser, session: str, width: int, path: Path) -> None:
@@ -499,10 +550,15 @@ def _screenshot(browser: Browser, session: str, width: int, path: Path) -> None:
     size = metrics.get("cssContentSize") or metrics.get("contentSize")
     height = int(min(max(size["height"], HEIGHT), SHOT_MAX_HEIGHT))
     browser.send("Runtime.evaluate", {"expression": "window.scrollTo(0, 0)"}, session=session)
-    shot = browser.send("Page.captureScreenshot",
-                        {"format": "png", "captureBeyondViewport": True,
-                         "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}},
-                        session=session)
+    shot = browser.send(
+        "Page.captureScreenshot",
+        {
+            "format": "png",
+            "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+        },
+        session=session,
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(base64.b64decode(shot["data"]))
 
@@ -524,7 +580,9 @@ def check(html: Path, shots: Path, chromium: str, *, report_only: bool = False) 
     outgoing.update({page: [url] for page, url in redirects.items()})
     try:
         target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
         for domain in ("Page", "Runtime", "Log", "Network"):
             browser.send(f"{domain}.enable", session=session)
         for page in pages:
@@ -560,10 +618,15 @@ def check(html: Path, shots: Path, chromium: str, *, report_only: bool = False) 
                 seen = []
             _set_width(browser, session, WIDTHS[0])
             if rel == "search.html":
-                browser.send("Page.navigate", {"url": page.as_uri() + f"?q={SEARCH_WORD}"}, session=session)
+                browser.send(
+                    "Page.navigate", {"url": page.as_uri() + f"?q={SEARCH_WORD}"}, session=session
+                )
                 browser.wait_event("Page.loadEventFired", session, PAGE_TIMEOUT, seen)
-                hits = browser.send("Runtime.evaluate", {"expression": SEARCH_JS, "awaitPromise": True,
-                                                         "returnByValue": True}, session=session)
+                hits = browser.send(
+                    "Runtime.evaluate",
+                    {"expression": SEARCH_JS, "awaitPromise": True, "returnByValue": True},
+                    session=session,
+                )
                 if not hits.get("result", {}).get("value"):
                     problems.append(f"the search for {SEARCH_WORD!r} found nothing")
             if problems:
@@ -592,10 +655,20 @@ def check(html: Path, shots: Path, chromium: str, *, report_only: bool = False) 
             counts[rule] = counts.get(rule, 0) + 1
             print(f"     [{rule}] {message}")
     (shots / "reading.json").write_text(
-        json.dumps({rel: [{"rule": r, "message": m} for r, m in rules] for rel, rules in sorted(reading.items())},
-                   indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    (shots / "measurements.json").write_text(json.dumps(measured, indent=1, ensure_ascii=False) + "\n",
-                                             encoding="utf-8")
+        json.dumps(
+            {
+                rel: [{"rule": r, "message": m} for r, m in rules]
+                for rel, rules in sorted(reading.items())
+            },
+            indent=1,
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    (shots / "measurements.json").write_text(
+        json.dumps(measured, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     links = sum(len(v) for v in outgoing.values())
     summary = ", ".join(f"{counts.get(r, 0)} {r}" for r in READING_RULES)
     print(
@@ -609,19 +682,30 @@ def check(html: Path, shots: Path, chromium: str, *, report_only: bool = False) 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("html", nargs="?", default="_build/html", help="built HTML (default _build/html)")
+    parser.add_argument(
+        "html", nargs="?", default="_build/html", help="built HTML (default _build/html)"
+    )
     parser.add_argument("--screenshots", default="_build/screenshots", help="where screenshots go")
     parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", "chromium"))
-    parser.add_argument("--report-only", action="store_true",
-                        help="list the reading-rule violations without failing on them")
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="list the reading-rule violations without failing on them",
+    )
     args = parser.parse_args(argv)
     html = Path(args.html).resolve()
     if not (html / "index.html").is_file():
-        print(f"browser check: no book in {html} (build it first: python3 dev.py book)", file=sys.stderr)
+        print(
+            f"browser check: no book in {html} (build it first: python3 dev.py book)",
+            file=sys.stderr,
+        )
         return 2
     exe = shutil.which(args.chromium)
     if exe is None:
-        print(f"browser check: {args.chromium!r} not found (Debian: apt-get install chromium)", file=sys.stderr)
+        print(
+            f"browser check: {args.chromium!r} not found (Debian: apt-get install chromium)",
+            file=sys.stderr,
+        )
         return 2
     return check(html, Path(args.screenshots).resolve(), exe, report_only=args.report_only)
 

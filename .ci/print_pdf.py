@@ -53,25 +53,35 @@ def main(argv=None) -> int:
     written = []
     try:
         target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
         browser.send("Page.enable", session=session)
 
         def load(url):
             seen = []
             browser.send("Page.navigate", {"url": url}, session=session)
             browser.wait_event("Page.loadEventFired", session, bc.PAGE_TIMEOUT, seen)
-            browser.send("Runtime.evaluate", {"expression": bc.PAGE_REPORT_JS, "awaitPromise": True,
-                                              "returnByValue": True}, session=session)
+            browser.send(
+                "Runtime.evaluate",
+                {"expression": bc.PAGE_REPORT_JS, "awaitPromise": True, "returnByValue": True},
+                session=session,
+            )
 
         load(root.as_uri())
-        order = browser.send("Runtime.evaluate", {"expression": ORDER_JS, "returnByValue": True},
-                             session=session)["result"]["value"]
+        order = browser.send(
+            "Runtime.evaluate", {"expression": ORDER_JS, "returnByValue": True}, session=session
+        )["result"]["value"]
         pages = list(dict.fromkeys(u.split("#")[0] for u in json.loads(order)))
         for i, url in enumerate(pages, start=1):
             load(url)
             time.sleep(0.2)
-            pdf = browser.send("Page.printToPDF", {"printBackground": True, "preferCSSPageSize": True},
-                               session=session, timeout=120)
+            pdf = browser.send(
+                "Page.printToPDF",
+                {"printBackground": True, "preferCSSPageSize": True},
+                session=session,
+                timeout=120,
+            )
             name = out / f"{i:02d}-{Path(url).stem}.pdf"
             name.write_bytes(base64.b64decode(pdf["data"]))
             written.append(name)

@@ -29,8 +29,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--execute", action="store_true", help="execute every notebook first")
     args = ap.parse_args(argv)
     if args.execute:
-        listed = subprocess.run([sys.executable, "-m", "lnetbook", "list"], cwd=ROOT,
-                                capture_output=True, text=True, check=True).stdout.split()
+        listed = subprocess.run(
+            [sys.executable, "-m", "lnetbook", "list"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
         code = subprocess.call([sys.executable, "-m", "lnetbook", "run", *listed], cwd=ROOT)
         if code:
             return code
@@ -51,8 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     print("  " + ", ".join(f"{s} ({seconds[s]:.1f} s)" for s in order))
     print(f"sum of notebook times (one at a time): {sum(seconds.values()):.1f} s")
     print(f"longest single notebook: {slowest} {longest:.1f} s")
-    print(f"execution wall time: {wall:.1f} s = {wall / longest:.2f} x the longest notebook"
-          f" ({'within' if wall <= 1.1 * longest else 'NOT within'} 10 %)")
+    print(
+        f"execution wall time: {wall:.1f} s = {wall / longest:.2f} x the longest notebook"
+        f" ({'within' if wall <= 1.1 * longest else 'NOT within'} 10 %)"
+    )
     return 0
 
 

@@ -236,6 +236,8 @@ def imbalance_spectrum(U1, V) -> ImbalanceSpectrum:
     ImbalanceSpectrum
         With :math:`\Delta_+`, :math:`\Delta_-`, :math:`\Delta_{\rm low}` and the talk's
         :math:`\bar\lambda_\pm`, :math:`\underline\lambda_\pm` as attributes.
+
+    Used in: ``book/rate.ipynb``, ``book/step_size.ipynb``.
     """
     U1, V = _check_reduced(U1, V)
     return _spectrum_from_weights(U1, V)

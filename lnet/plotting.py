@@ -70,8 +70,9 @@ def color_name(color) -> str:
     raise ValueError(f"{color!r} is not a colour of the book's cycle ({', '.join(COLORS)})")
 
 
-def figure_problems(fig, *, max_width: float = COLUMN_WIDTH,
-                    min_font: float = MIN_FONT_SIZE) -> list[str]:
+def figure_problems(
+    fig, *, max_width: float = COLUMN_WIDTH, min_font: float = MIN_FONT_SIZE
+) -> list[str]:
     """What keeps ``fig`` from being read at its drawn size in the book; empty if nothing.
 
     Checks the figure's width (at most ``max_width`` inches, so the page shows it
@@ -80,7 +81,6 @@ def figure_problems(fig, *, max_width: float = COLUMN_WIDTH,
     constrained layout has placed everything.
     """
     from matplotlib.legend import Legend
-    from matplotlib.lines import Line2D
     from matplotlib.text import Text
 
     problems = []
@@ -106,19 +106,29 @@ def figure_problems(fig, *, max_width: float = COLUMN_WIDTH,
             for line in ax.get_lines():
                 if not line.get_visible() or line in leg.get_lines():
                     continue
-                xy = np.column_stack([np.asarray(line.get_xdata(), dtype=float),
-                                      np.asarray(line.get_ydata(), dtype=float)])
+                xy = np.column_stack(
+                    [
+                        np.asarray(line.get_xdata(), dtype=float),
+                        np.asarray(line.get_ydata(), dtype=float),
+                    ]
+                )
                 xy = xy[np.isfinite(xy).all(axis=1)]
                 if not xy.size:
                     continue
                 with np.errstate(all="ignore"):
                     pts = line.get_transform().transform(xy)
-                inside = ((pts[:, 0] > box.x0) & (pts[:, 0] < box.x1)
-                          & (pts[:, 1] > box.y0) & (pts[:, 1] < box.y1))
+                inside = (
+                    (pts[:, 0] > box.x0)
+                    & (pts[:, 0] < box.x1)
+                    & (pts[:, 1] > box.y0)
+                    & (pts[:, 1] < box.y1)
+                )
                 if inside.any():
-                    problems.append(f"the legend ({', '.join(t.get_text() for t in leg.get_texts())[:60]}) "
-                                    f"covers {int(inside.sum())} point(s) of the line "
-                                    f"{line.get_label()!r}")
+                    problems.append(
+                        f"the legend ({', '.join(t.get_text() for t in leg.get_texts())[:60]}) "
+                        f"covers {int(inside.sum())} point(s) of the line "
+                        f"{line.get_label()!r}"
+                    )
     return problems
 
 
@@ -164,8 +174,9 @@ def legend_above(ax, *, ncol: int = 2, **kwargs):
     Constrained layout (the book's style) makes room for it. Returns the legend.
     """
     kwargs.setdefault("borderaxespad", 0.3)
-    return ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.02, 1.0, 0.1), mode="expand",
-                     ncol=ncol, **kwargs)
+    return ax.legend(
+        loc="lower left", bbox_to_anchor=(0.0, 1.02, 1.0, 0.1), mode="expand", ncol=ncol, **kwargs
+    )
 
 
 def plot_loss(ax, t, loss, *, bound=None, label=None, color=None, bound_label=None, **kwargs):
@@ -206,8 +217,14 @@ def plot_loss(ax, t, loss, *, bound=None, label=None, color=None, bound_label=No
         bound = np.asarray(bound, dtype=np.float64)
         if bound.shape != t.shape:
             raise ValueError(f"bound must have the shape of t {t.shape}; got {bound.shape}")
-        (bl,) = ax.plot(t, np.where(bound > 0, bound, np.nan), ls="--", lw=1.2,
-                        color=line.get_color(), label=bound_label)
+        (bl,) = ax.plot(
+            t,
+            np.where(bound > 0, bound, np.nan),
+            ls="--",
+            lw=1.2,
+            color=line.get_color(),
+            label=bound_label,
+        )
         lines.append(bl)
     ax.set_yscale("log")
     return lines

@@ -83,24 +83,24 @@ from .problem import Problem
 
 __all__ = [
     "RULES",
-    "StepConstants",
+    "STEP_SIZE_RULES",
     "ContractionPolynomial",
+    "StepConstants",
     "StepSizeRun",
-    "half_loss_step",
-    "mean_loss_step",
-    "step_constants",
-    "direct_step_constants",
     "alpha_constant",
+    "arora_step_size",
     "beta_constant",
     "contraction_polynomial",
-    "step_size_limits",
-    "rule_step_size",
-    "STEP_SIZE_RULES",
-    "arora_step_size",
+    "direct_step_constants",
     "du_step_sizes",
+    "half_loss_step",
+    "largest_convergent_step",
+    "mean_loss_step",
+    "rule_step_size",
     "run_step_size_rule",
     "sharpness",
-    "largest_convergent_step",
+    "step_constants",
+    "step_size_limits",
 ]
 
 #: The step-size rules of the public code, in its order.
@@ -223,8 +223,16 @@ def step_constants(problem: Problem, U1, V) -> StepConstants:
     p2 = (ynorm + err) / math.sqrt(lamr)
     beta = _beta_line(spec.lambda_bar_plus, p2) + _beta_line(spec.lambda_bar_minus, p2)
     return StepConstants(
-        alpha=alpha, beta=beta, s=math.sqrt(lamr) * p2, loss=loss,
-        lambda_1=lam1, lambda_r=lamr, p1_m=p1_m, p1_r=p1_r, p2=p2, kind="data",
+        alpha=alpha,
+        beta=beta,
+        s=math.sqrt(lamr) * p2,
+        loss=loss,
+        lambda_1=lam1,
+        lambda_r=lamr,
+        p1_m=p1_m,
+        p1_r=p1_r,
+        p2=p2,
+        kind="data",
     )
 
 
@@ -240,7 +248,7 @@ def direct_step_constants(problem: Problem, U1, V) -> StepConstants:
     (:math:`\|\Sigma_x^{1/2}EV\|_F^2 \ge \lambda_r\lambda_m(VV^\top)\|E\|_F^2`, and the same for
     :math:`U_1`); it is never below :func:`step_constants`' :math:`\alpha`. (The public code's
     step rule writes :math:`\|V\|_2` unsquared in :math:`\beta`, its bound squares it; squared here.)
-    
+
     Used in: ``book/step_size.ipynb``.
     """
     U1, V = _reduced(problem, U1, V)
@@ -252,8 +260,13 @@ def direct_step_constants(problem: Problem, U1, V) -> StepConstants:
     s = float(np.linalg.svd(problem.sqrt_sigma[:, None] * (U1 @ V.T), compute_uv=False)[0])
     E = problem.reduced_residual(U1, V)
     return StepConstants(
-        alpha=alpha, beta=beta, s=s, loss=0.5 * float(np.sum(E * E)),
-        lambda_1=float(problem.sigma[0]), lambda_r=float(problem.sigma[-1]), kind="direct",
+        alpha=alpha,
+        beta=beta,
+        s=s,
+        loss=0.5 * float(np.sum(E * E)),
+        lambda_1=float(problem.sigma[0]),
+        lambda_r=float(problem.sigma[-1]),
+        kind="direct",
     )
 
 
@@ -278,6 +291,7 @@ def _positive_root(c3: float, c2: float, c1: float, c0: float) -> float:
     The cubic increases on :math:`x > 0` from :math:`-c_0`, so bisection is safe; ``np.roots``
     would have to pick among three roots, two of them possibly real and negative.
     """
+
     def g(x):
         return ((c3 * x + c2) * x + c1) * x - c0
 
@@ -334,8 +348,14 @@ class ContractionPolynomial:
         return _positive_root(self.a4, self.a3, self.a2 + extra, self.a1)
 
 
-def contraction_polynomial(constants: StepConstants, *, loss: float | None = None, c1: float = 1.0,
-                           c2: float = 1.0, form: str = "general") -> ContractionPolynomial:
+def contraction_polynomial(
+    constants: StepConstants,
+    *,
+    loss: float | None = None,
+    c1: float = 1.0,
+    c2: float = 1.0,
+    form: str = "general",
+) -> ContractionPolynomial:
     r"""The coefficients :math:`a_1, \dots, a_4` of :math:`\rho(\eta)` (module docstring).
 
     Parameters
@@ -353,12 +373,12 @@ def contraction_polynomial(constants: StepConstants, *, loss: float | None = Non
 
         .. math::
 
-            a_2 = 2\sqrt2\sqrt{\lambda_1}\lambda_r p_2\sqrt{\tilde L} + \kappa c_1^2\beta^2\lambda_r^2,\ 
-            a_3 = 2\sqrt2 c_1\beta p_2\sqrt{\tilde L}\lambda_1^{3/2}\lambda_r,\ 
+            a_2 = 2\sqrt2\sqrt{\lambda_1}\lambda_r p_2\sqrt{\tilde L} + \kappa c_1^2\beta^2\lambda_r^2,\
+            a_3 = 2\sqrt2 c_1\beta p_2\sqrt{\tilde L}\lambda_1^{3/2}\lambda_r,\
             a_4 = 2\kappa^2 p_2^2\tilde L\lambda_r^3,\quad \kappa = \lambda_1/\lambda_r,
 
         equal to ``"general"`` when :math:`\lambda_1 = \lambda_r`.
-    
+
     Used in: ``book/step_size.ipynb``.
     """
     if not isinstance(constants, StepConstants):
@@ -385,8 +405,9 @@ def contraction_polynomial(constants: StepConstants, *, loss: float | None = Non
     return ContractionPolynomial(a1=a1, a2=a2, a3=a3, a4=a4)
 
 
-def step_size_limits(constants0: StepConstants, c1: float, c2: float, *,
-                     form: str = "general") -> tuple[float, float]:
+def step_size_limits(
+    constants0: StepConstants, c1: float, c2: float, *, form: str = "general"
+) -> tuple[float, float]:
     r"""The two caps on the step that keep the run within the factors :math:`c_1`, :math:`c_2`.
 
     With :math:`\rho_0` the polynomial of the start (constants and loss :math:`\tilde L_0` of the
@@ -404,7 +425,7 @@ def step_size_limits(constants0: StepConstants, c1: float, c2: float, *,
     -------
     (float, float)
         The largest steps satisfying the first and the second condition.
-    
+
     Used in: ``book/step_size.ipynb``.
     """
     c1 = positive_float("c1", c1)
@@ -418,8 +439,17 @@ def step_size_limits(constants0: StepConstants, c1: float, c2: float, *,
     return poly.crossing(k1), poly.crossing(k2)
 
 
-def rule_step_size(rule: str, problem: Problem, U1, V, *, constants0: StepConstants, c1: float,
-              c2: float, form: str = "general") -> float:
+def rule_step_size(
+    rule: str,
+    problem: Problem,
+    U1,
+    V,
+    *,
+    constants0: StepConstants,
+    c1: float,
+    c2: float,
+    form: str = "general",
+) -> float:
     r"""The step of a rule at the point :math:`(U_1, V)` (half-loss convention).
 
     :math:`\eta = \min(\arg\min_\eta h(\eta), \eta_{g_1}, \eta_{g_2})` with :math:`h` the rule's
@@ -435,7 +465,7 @@ def rule_step_size(rule: str, problem: Problem, U1, V, *, constants0: StepConsta
         :func:`step_constants` at the start.
     c1, c2 : float
     form : {"general", "code"}
-    
+
     Used in: ``book/step_size.ipynb``.
     """
     if rule not in RULES:
@@ -449,8 +479,9 @@ def _rule_polynomial(rule, problem, U1, V, constants0, c1, c2, form) -> Contract
         return contraction_polynomial(constants0, c1=c1, c2=c2, form=form)
     if rule == "f":
         E = problem.reduced_residual(U1, V)
-        return contraction_polynomial(constants0, loss=0.5 * float(np.sum(E * E)), c1=c1, c2=c2,
-                                      form=form)
+        return contraction_polynomial(
+            constants0, loss=0.5 * float(np.sum(E * E)), c1=c1, c2=c2, form=form
+        )
     if rule == "rho_hat":
         return contraction_polynomial(step_constants(problem, U1, V), form=form)
     return contraction_polynomial(direct_step_constants(problem, U1, V), form=form)
@@ -466,7 +497,7 @@ def arora_step_size(problem: Problem, U1, V) -> float:
         p_1 = \frac{[\sigma_{\min}(\tilde Y) - \|E(0)\|_F]_+}{\sqrt{\lambda_1}},
 
     :math:`p_1` playing the role of Arora et al.'s deficiency margin. Zero without a margin.
-    
+
     Used in: ``book/step_size.ipynb``.
     """
     U1, V = _reduced(problem, U1, V)
@@ -486,7 +517,7 @@ def du_step_sizes(problem: Problem, steps: int) -> np.ndarray:
 
     a step :math:`\propto 1/(k+1)` of the kind Du, Hu & Lee (NeurIPS 2018) analyse for
     matrix factorization.
-    
+
     Used in: ``book/step_size.ipynb``.
     """
     if not isinstance(problem, Problem):
@@ -550,9 +581,21 @@ def _start(problem, U, V):
     return net.U1.copy(), net.V.copy()
 
 
-def run_step_size_rule(problem: Problem, U, V, rule: str, steps: int, *, c1: float = 1.0,
-                       c2: float = 1.0, etas=None, form: str = "general", track: bool = False,
-                       tol: float | None = None, bound_every: int = 1) -> StepSizeRun:
+def run_step_size_rule(
+    problem: Problem,
+    U,
+    V,
+    rule: str,
+    steps: int,
+    *,
+    c1: float = 1.0,
+    c2: float = 1.0,
+    etas=None,
+    form: str = "general",
+    track: bool = False,
+    tol: float | None = None,
+    bound_every: int = 1,
+) -> StepSizeRun:
     r"""Gradient descent on :math:`\tilde L = \tfrac12\|E\|_F^2` with a step-size rule, and its bound.
 
     Runs in the compact representation of :mod:`lnet.dynamics` (exact, cost independent of the
@@ -626,8 +669,11 @@ def run_step_size_rule(problem: Problem, U, V, rule: str, steps: int, *, c1: flo
                 break
             if rule == "constant":
                 eta = float(eta_seq[k])
-                poly = (contraction_polynomial(step_constants(problem, U1, V), form=form)
-                        if k % bound_every == 0 else None)
+                poly = (
+                    contraction_polynomial(step_constants(problem, U1, V), form=form)
+                    if k % bound_every == 0
+                    else None
+                )
             elif rule == "fixed":
                 poly = contraction_polynomial(const0, loss=L, c1=c1, c2=c2, form=form)
                 if eta_fixed is None:
@@ -637,8 +683,11 @@ def run_step_size_rule(problem: Problem, U, V, rule: str, steps: int, *, c1: flo
                 poly = _rule_polynomial(rule, problem, U1, V, const0, c1, c2, form)
                 eta = min(poly.minimizer(), cap)
             if track:
-                within.append(al[-1] >= c2 * const0.alpha and be[-1] <= c1 * const0.beta
-                              and sk[-1] <= const0.s)
+                within.append(
+                    al[-1] >= c2 * const0.alpha
+                    and be[-1] <= c1 * const0.beta
+                    and sk[-1] <= const0.s
+                )
             etas_out.append(eta)
             rho.append(poly(eta) if poly is not None else math.nan)
             A = s * E
@@ -646,9 +695,14 @@ def run_step_size_rule(problem: Problem, U, V, rule: str, steps: int, *, c1: flo
     losses = np.asarray(losses)
     rho = np.asarray(rho)
     return StepSizeRun(
-        rule=rule, losses=losses, etas=np.asarray(etas_out), rho=rho,
+        rule=rule,
+        losses=losses,
+        etas=np.asarray(etas_out),
+        rho=rho,
         bound=losses[0] * np.concatenate([[1.0], np.cumprod(rho)]),
-        alpha=np.asarray(al), beta=np.asarray(be), within=np.asarray(within, dtype=bool),
+        alpha=np.asarray(al),
+        beta=np.asarray(be),
+        within=np.asarray(within, dtype=bool),
         constants0=const0,
     )
 
@@ -669,21 +723,29 @@ def sharpness(problem: Problem, U1, V, *, loss: str = "mean") -> float:
     of the frozen :math:`U_2` have zero curvature). Times :math:`2/n` for the mean loss
     (``loss="mean"``), 1 for the half loss. Gradient descent with a fixed step is linearly
     stable at the minimum only if :math:`\eta < 2/\text{sharpness}`.
-    
+
     Used in: ``book/step_size.ipynb``.
     """
     if loss not in ("mean", "half"):
         raise ValueError(f'loss must be "mean" or "half"; got {loss!r}')
     U1, V = _reduced(problem, U1, V)
-    r, m = problem.r, problem.m
+    _r, m = problem.r, problem.m
     W = problem.sqrt_sigma[:, None] * U1
     M = np.kron(V @ V.T, np.diag(problem.sigma)) + np.kron(np.eye(m), W @ W.T)
     top = float(np.linalg.eigvalsh(0.5 * (M + M.T))[-1])
     return top * (2.0 / problem.n if loss == "mean" else 1.0)
 
 
-def largest_convergent_step(network: ReducedNetwork, lo: float, hi: float, *, max_steps: int,
-                            rtol: float = 1e-6, iterations: int = 30, loss: str = "mean") -> float:
+def largest_convergent_step(
+    network: ReducedNetwork,
+    lo: float,
+    hi: float,
+    *,
+    max_steps: int,
+    rtol: float = 1e-6,
+    iterations: int = 30,
+    loss: str = "mean",
+) -> float:
     r"""The largest fixed step for which gradient descent still converges, by bisection.
 
     "Converges" means: no divergence (:class:`lnet.DivergenceError`) and a loss at most
@@ -695,7 +757,7 @@ def largest_convergent_step(network: ReducedNetwork, lo: float, hi: float, *, ma
     -------
     float
         The largest converging step found (within a factor :math:`(hi/lo)^{2^{-\text{iterations}}}`).
-    
+
     Used in: ``book/step_size.ipynb``.
     """
     if not isinstance(network, ReducedNetwork):

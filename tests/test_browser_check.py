@@ -19,15 +19,22 @@ def bc():
     return module
 
 
-@pytest.mark.parametrize("alt, src, bad", [
-    (None, "../_images/a.png", "no alt text"),
-    ("  ", "../_images/a.png", "no alt text"),
-    ("../_images/a.png", "../_images/a.png", "file path"),
-    ("0756c2c35c.png", "../_images/0756c2c35c.png", "file path"),
-    ("Figure", "x.png", "generic"),
-    ("image 3", "x.png", "generic"),
-    ("Distance to the minimum-norm solution against the width, falling like h^-1/2", "x.png", None),
-])
+@pytest.mark.parametrize(
+    "alt, src, bad",
+    [
+        (None, "../_images/a.png", "no alt text"),
+        ("  ", "../_images/a.png", "no alt text"),
+        ("../_images/a.png", "../_images/a.png", "file path"),
+        ("0756c2c35c.png", "../_images/0756c2c35c.png", "file path"),
+        ("Figure", "x.png", "generic"),
+        ("image 3", "x.png", "generic"),
+        (
+            "Distance to the minimum-norm solution against the width, falling like h^-1/2",
+            "x.png",
+            None,
+        ),
+    ],
+)
 def test_alt_text(bc, alt, src, bad):
     found = bc.alt_problem(alt, src)
     assert (found is None) if bad is None else (bad in found)
@@ -36,10 +43,24 @@ def test_alt_text(bc, alt, src, bad):
 def test_reading_problems_name_the_rule_the_element_and_the_numbers(bc):
     reading = {
         "equations": [
-            {"where": "#equation-eq-rate-bound", "tex": r"-\frac{\dot L}{L} \ge", "width": 850, "box": 635,
-             "column": 705, "scrolls": True, "scrollbar": 6},
-            {"where": "#equation-eq-ok", "tex": "x", "width": 300, "box": 635, "column": 705,
-             "scrolls": True, "scrollbar": 0},
+            {
+                "where": "#equation-eq-rate-bound",
+                "tex": r"-\frac{\dot L}{L} \ge",
+                "width": 850,
+                "box": 635,
+                "column": 705,
+                "scrolls": True,
+                "scrollbar": 6,
+            },
+            {
+                "where": "#equation-eq-ok",
+                "tex": "x",
+                "width": 300,
+                "box": 635,
+                "column": 705,
+                "scrolls": True,
+                "scrollbar": 0,
+            },
         ],
         "figures": [
             {"where": "#fig-expb", "src": "a.png", "natural": 1442, "shown": 756},
@@ -53,7 +74,10 @@ def test_reading_problems_name_the_rule_the_element_and_the_numbers(bc):
     rules = [r for r, _ in found]
     assert rules == ["equation-too-wide", "figure-shrunk", "alt-text", "e-notation"]
     text = dict(found)
-    assert "850 px" in text["equation-too-wide"] and "#equation-eq-rate-bound" in text["equation-too-wide"]
+    assert (
+        "850 px" in text["equation-too-wide"]
+        and "#equation-eq-rate-bound" in text["equation-too-wide"]
+    )
     assert "0.52" in text["figure-shrunk"] and "#fig-expb" in text["figure-shrunk"]
     assert "1.4e+04" in text["e-notation"]
 
@@ -61,9 +85,9 @@ def test_reading_problems_name_the_rule_the_element_and_the_numbers(bc):
 def test_narrow_problems_want_a_scroll_box_with_a_visible_bar(bc):
     eq = {"where": "#e", "tex": "x", "width": 700, "box": 380, "column": 380}
     assert bc.narrow_problems({"equations": [dict(eq, scrolls=True, scrollbar=6)]}, 420) == []
-    (rule, msg), = bc.narrow_problems({"equations": [dict(eq, scrolls=False, scrollbar=0)]}, 420)
+    ((rule, msg),) = bc.narrow_problems({"equations": [dict(eq, scrolls=False, scrollbar=0)]}, 420)
     assert rule == "equation-not-scrollable" and "does not scroll" in msg
-    (rule, msg), = bc.narrow_problems({"equations": [dict(eq, scrolls=True, scrollbar=0)]}, 420)
+    ((rule, msg),) = bc.narrow_problems({"equations": [dict(eq, scrolls=True, scrollbar=0)]}, 420)
     assert "without a visible scrollbar" in msg
     fits = dict(eq, width=300, scrolls=False, scrollbar=0)
     assert bc.narrow_problems({"equations": [fits]}, 420) == []

@@ -4,11 +4,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-from lnet.plotting import plot_loss, style_path, use_book_style  # noqa: E402
+from lnet.plotting import plot_loss, style_path, use_book_style
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def test_style_file_ships_with_the_package_and_applies(restore_rc):
 
 
 def test_plot_loss_draws_loss_and_dashed_bound_in_one_colour(restore_rc):
-    fig, ax = plt.subplots()
+    _fig, ax = plt.subplots()
     t = np.linspace(0, 1, 5)
     loss = np.array([1.0, 0.5, 0.2, 0.0, 0.01])
     line, bound = plot_loss(ax, t, loss, bound=np.exp(-t), label="run", bound_label="bound")
@@ -74,7 +74,9 @@ def test_the_colour_cycle_has_the_names_captions_use(restore_rc):
     from lnet.plotting import COLORS, color_name
 
     use_book_style()
-    cycle = [c.upper().lstrip("#") for c in matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]]
+    cycle = [
+        c.upper().lstrip("#") for c in matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
+    ]
     assert cycle == [c.upper().lstrip("#") for c in COLORS.values()]
     assert color_name("C3") == "red" and color_name("#cc3311") == "red"
     assert color_name("C0") == "blue" and color_name("C9") == "orange"  # the cycle wraps

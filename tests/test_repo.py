@@ -7,11 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
-
-from lnetbook.layout import GENERATED_DOCS, Layout, toc_docnames, toc_notebooks
-from lnetbook.params import parameters_cells
 from lnetbook.expected import validate_expected
 from lnetbook.htmlcheck import external_resource_problems, mathjax_problems
+from lnetbook.layout import GENERATED_DOCS, Layout, toc_docnames, toc_notebooks
+from lnetbook.params import parameters_cells
 from lnetbook.stage import strip_solutions
 
 yaml = pytest.importorskip("yaml")
@@ -177,12 +176,16 @@ def test_every_figure_is_followed_by_a_reproduce_box(path):
     cells = markdown_cells(path)
     for i, text in enumerate(cells):
         for fig in FIGURE.findall(text):
-            j = i + 1
-            while j < len(cells) and FIGURE.search(cells[j]):
-                j += 1  # figures shown side by side share one box
-            box = cells[j] if j < len(cells) else ""
+            after = text[text.index(fig) :]
+            if "Reproduce this figure" in after and not FIGURE.search(after[len(fig) :]):
+                box = after  # the box right under the figure, in the same cell
+            else:
+                j = i + 1
+                while j < len(cells) and FIGURE.search(cells[j]):
+                    j += 1  # figures shown side by side share one box
+                box = cells[j] if j < len(cells) else ""
             assert "Reproduce this figure" in box, f"{path.name}: no rerun box after {fig}"
-            assert f"python -m lnet.book run book/{path.name}" in box
+            assert f"python3 dev.py run book/{path.name}" in box
             assert PY_REF.search(box), f"{path.name}: the box after {fig} names no lnet function"
 
 
@@ -193,7 +196,9 @@ def _resolve(dotted):
     parts = dotted.split(".")
     # names that lnet 1.0 moved still resolve (with a DeprecationWarning) until the book switches
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*removed in lnet 1.1", category=DeprecationWarning)
+        warnings.filterwarnings(
+            "ignore", message=".*removed in lnet 1.1", category=DeprecationWarning
+        )
         for cut in range(len(parts), 0, -1):
             try:
                 obj = importlib.import_module(".".join(parts[:cut]))
@@ -236,20 +241,26 @@ def test_exercises_have_folded_gated_solutions_that_a_student_edition_can_remove
 @pytest.mark.parametrize("stem", ["setup", "scalar"])
 def test_chapter_has_derivations_numerical_exercises_and_an_exploration(stem):
     nb = load(ROOT / "book" / f"{stem}.ipynb")
-    cells, labels, inside, code_solutions = nb["cells"], [], False, 0
+    cells, labels, inside, code_solutions, solution_code = nb["cells"], [], False, 0, ""
     for cell in cells:
         text = "".join(cell["source"])
         labels += EXERCISE.findall(text) if cell["cell_type"] == "markdown" else []
         if cell["cell_type"] == "markdown" and SOLUTION_START.match(text):
-            inside = True
+            inside, solution_code = True, ""
         elif cell["cell_type"] == "markdown" and text.startswith("```{solution-end}"):
             inside = False
+            if solution_code:  # a numerical solution checks what it claims (in any of its cells)
+                code_solutions += 1
+                assert "ch.claim(" in solution_code or "assert" in solution_code, solution_code[
+                    :200
+                ]
         elif inside and cell["cell_type"] == "code":
-            code_solutions += 1
-            assert "assert" in text, "a numerical solution asserts what it claims"
+            solution_code += text
     assert len(labels) >= 3 and code_solutions >= 2
     assert len(labels) == sum(
-        bool(SOLUTION_START.match("".join(c["source"]))) for c in cells if c["cell_type"] == "markdown"
+        bool(SOLUTION_START.match("".join(c["source"])))
+        for c in cells
+        if c["cell_type"] == "markdown"
     ), "every exercise of this chapter has a solution"
     assert any("Exploration" in "".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
 

@@ -11,20 +11,31 @@ import math
 from pathlib import Path
 
 import pytest
-
-from lnetbook.layout import Layout, Notebook, find_root, resolve_notebook, toc_docnames, toc_notebooks
 from lnetbook.errors import BookError
-from lnetbook.params import parse_parameter, preflight
-from lnetbook.results import glued_scalars, parse_scalar, read_results, write_results
-from lnetbook.expected import compare, validate_expected
-from lnetbook.tables import format_table, markdown_table
-from lnetbook.execute import summary_rows
-from lnetbook.expected import derived_verdict
-from lnetbook.pages import glance_table, reproduction_page, runtimes_snippet, status_page
-from lnetbook.record import NotebookRun, RunRecord
+from lnetbook.execute import execute, summary_rows
+from lnetbook.expected import compare, derived_verdict, validate_expected
 from lnetbook.htmlcheck import external_resource_problems, mathjax_problems, solution_problems
-from lnetbook.stage import BINDERHUB_URL, COLAB_URL, MD_GATED_SOLUTION, mathjax_source, staged_config, strip_solutions
-from lnetbook.execute import execute
+from lnetbook.layout import (
+    Layout,
+    Notebook,
+    find_root,
+    resolve_notebook,
+    toc_docnames,
+    toc_notebooks,
+)
+from lnetbook.pages import glance_table, reproduction_page, runtimes_snippet, status_page
+from lnetbook.params import parse_parameter, preflight
+from lnetbook.record import NotebookRun, RunRecord
+from lnetbook.results import glued_scalars, parse_scalar, read_results, write_results
+from lnetbook.stage import (
+    BINDERHUB_URL,
+    COLAB_URL,
+    MD_GATED_SOLUTION,
+    mathjax_source,
+    staged_config,
+    strip_solutions,
+)
+from lnetbook.tables import format_table, markdown_table
 
 # ---------------------------------------------------------------------------------------
 # helpers
@@ -242,9 +253,7 @@ def test_glue_extraction_matches_what_myst_nb_glue_writes():
         "data": {prefix + k: v for k, v in bundle.items()},
         "metadata": {"scrapbook": {"name": "x", "mime_prefix": prefix}},
     }
-    assert glued_scalars(notebook([code("", outputs=[out])])) == {
-        "x": float(np.float64(0.1) * 3)
-    }
+    assert glued_scalars(notebook([code("", outputs=[out])])) == {"x": float(np.float64(0.1) * 3)}
 
 
 def test_write_results_writes_stem_json(repo):
@@ -381,10 +390,15 @@ def record_of(**entries):
 
 def test_summary_rows_marks_notebooks_not_run_and_counts_claims():
     nbs = [Notebook("setup", None), Notebook("scalar", None)]
-    claims = [{"key": "a", "text": "A", "held": True, "values": {}},
-              {"key": "b", "text": "B", "held": False, "values": {"r": 0.5}}]
-    record = record_of(setup=dict(status="ok", seconds=3.14159, parameters={"h": 10}, claims=claims,
-                                  executed_sha256="x"))
+    claims = [
+        {"key": "a", "text": "A", "held": True, "values": {}},
+        {"key": "b", "text": "B", "held": False, "values": {"r": 0.5}},
+    ]
+    record = record_of(
+        setup=dict(
+            status="ok", seconds=3.14159, parameters={"h": 10}, claims=claims, executed_sha256="x"
+        )
+    )
     assert summary_rows(record, nbs) == [
         ["setup.ipynb", "3.1", "ok", "h=10", "1/2"],
         ["scalar.ipynb", "—", "not run", "—", "—"],
@@ -412,8 +426,16 @@ def test_reproduction_page_opens_with_the_glance_table_then_the_regression_dropd
     rows = compare(
         {
             "scalar": {"rate": entry(4.0, atol=0.1, paper=4.1, source="Fig. 1", claim="the rate")},
-            "setup": {"n": entry(12345.0, atol=0.5, paper=12000.0, source="Sec. 2",
-                                 verdict="misprint", note="a typo")},
+            "setup": {
+                "n": entry(
+                    12345.0,
+                    atol=0.5,
+                    paper=12000.0,
+                    source="Sec. 2",
+                    verdict="misprint",
+                    note="a typo",
+                )
+            },
         },
         {"scalar": {"rate": 4.5}, "setup": {"n": 12345.0}},
     )
@@ -427,8 +449,10 @@ def test_reproduction_page_opens_with_the_glance_table_then_the_regression_dropd
     assert "| `rate` | a number | $4$ | $4.5$ | $0.1$ | **DRIFT** |" in page
     assert "2 numbers compared with `book/expected.yml`: 1 ok, 1 drift, 0 missing." in page
     assert ":::{note}" not in page
-    record = record_of(scalar=dict(status="ok", parameters={"y": 2.0}),
-                       other=dict(status="ok", parameters={"h": 1}))
+    record = record_of(
+        scalar=dict(status="ok", parameters={"y": 2.0}),
+        other=dict(status="ok", parameters={"h": 1}),
+    )
     page = reproduction_page(rows, record, nbs)
     assert "{doc}`scalar` (y=2.0)." in page and "{doc}`other`" not in page
 
@@ -586,7 +610,11 @@ def test_staged_config_without_repository_links_nowhere():
 def test_staged_config_with_repository_switches_on_binder_colab_and_the_repo_button():
     source = {"title": "T", "repository": {"url": "https://github.com/o/r/"}}
     cfg = staged_config(source)
-    assert cfg["repository"] == {"url": "https://github.com/o/r", "branch": "main", "path_to_book": ""}
+    assert cfg["repository"] == {
+        "url": "https://github.com/o/r",
+        "branch": "main",
+        "path_to_book": "",
+    }
     assert cfg["launch_buttons"]["binderhub_url"] == BINDERHUB_URL
     assert cfg["launch_buttons"]["colab_url"] == COLAB_URL
     assert cfg["html"]["use_repository_button"] is True
@@ -661,7 +689,9 @@ def test_runtimes_snippet_reads_the_run_record():
         changed=dict(seconds=5.0, status="ok", parameters={"y": 2.0}),
     )
     text = runtimes_snippet(record, nbs)
-    rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| {doc}")}
+    rows = {
+        line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| {doc}")
+    }
     assert "| 12 | yes |" in rows["{doc}`fast`"]
     assert "| 75 | no |" in rows["{doc}`slow`"]
     assert "not measured" in rows["{doc}`changed`"] and "not measured" in rows["{doc}`missing`"]
@@ -671,7 +701,9 @@ def test_runtimes_snippet_reads_the_run_record():
 def test_external_resource_problems_flags_loads_but_not_links(tmp_path):
     (tmp_path / "_static").mkdir()
     page = tmp_path / "a.html"
-    page.write_text('<a href="https://arxiv.org/abs/2105.06351">paper</a><script src="_static/x.js"></script>')
+    page.write_text(
+        '<a href="https://arxiv.org/abs/2105.06351">paper</a><script src="_static/x.js"></script>'
+    )
     (tmp_path / "_static" / "s.css").write_text("body { background: url(img.png) }")
     assert external_resource_problems(tmp_path) == []
     page.write_text(
@@ -757,7 +789,9 @@ def test_browser_check_link_problems(browser_check, tmp_path):
 def test_browser_check_skips_static_and_follows_redirects(browser_check, tmp_path):
     (tmp_path / "_static").mkdir()
     (tmp_path / "_static" / "macros.html").write_text("{{ pathto('x') }}")
-    (tmp_path / "index.html").write_text('<meta http-equiv="Refresh" content="0; url=book/intro.html" />')
+    (tmp_path / "index.html").write_text(
+        '<meta http-equiv="Refresh" content="0; url=book/intro.html" />'
+    )
     (tmp_path / "book").mkdir()
     (tmp_path / "book" / "intro.html").write_text("<p>hi</p>")
     pages, redirects = browser_check.book_pages(tmp_path)
@@ -769,14 +803,26 @@ def test_browser_check_math_and_event_problems(browser_check):
     report = {"raw_tex": [r"\(x\)"], "untypeset": [], "merror": ["Undefined control sequence"]}
     assert len(browser_check.math_problems(report)) == 2
     events = [
-        {"sessionId": "s", "method": "Runtime.consoleAPICalled",
-         "params": {"type": "error", "args": [{"value": "boom"}]}},
-        {"sessionId": "s", "method": "Runtime.consoleAPICalled",
-         "params": {"type": "log", "args": [{"value": "fine"}]}},
-        {"sessionId": "s", "method": "Network.requestWillBeSent",
-         "params": {"request": {"url": "https://cdn.example/x.js"}}},
-        {"sessionId": "s", "method": "Network.requestWillBeSent",
-         "params": {"request": {"url": "file:///book/a.html"}}},
+        {
+            "sessionId": "s",
+            "method": "Runtime.consoleAPICalled",
+            "params": {"type": "error", "args": [{"value": "boom"}]},
+        },
+        {
+            "sessionId": "s",
+            "method": "Runtime.consoleAPICalled",
+            "params": {"type": "log", "args": [{"value": "fine"}]},
+        },
+        {
+            "sessionId": "s",
+            "method": "Network.requestWillBeSent",
+            "params": {"request": {"url": "https://cdn.example/x.js"}},
+        },
+        {
+            "sessionId": "s",
+            "method": "Network.requestWillBeSent",
+            "params": {"request": {"url": "file:///book/a.html"}},
+        },
         {"sessionId": "other", "method": "Runtime.exceptionThrown", "params": {}},
     ]
     problems = browser_check.event_problems(events, "s", "file:///book/")
@@ -798,7 +844,11 @@ def test_no_function_of_the_runner_is_longer_than_60_lines_of_code():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 body = node.body
-                if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
+                if (
+                    body
+                    and isinstance(body[0], ast.Expr)
+                    and isinstance(getattr(body[0], "value", None), ast.Constant)
+                ):
                     body = body[1:] or body
                 lines = node.end_lineno - body[0].lineno + 1
                 if lines > 60:

@@ -28,7 +28,9 @@ from lnetbook.errors import EXIT_BUSY, EXIT_ERROR, EXIT_FAILED, EXIT_SIGINT, EXI
 
 pytestmark = pytest.mark.slow
 
-PARAMETERS = 'seed = 0\nsleep = 0.0\nmarker = ""  # a file created when the work starts\nfail = False\n'
+PARAMETERS = (
+    'seed = 0\nsleep = 0.0\nmarker = ""  # a file created when the work starts\nfail = False\n'
+)
 WORK = textwrap.dedent(
     """\
     import os, time
@@ -49,8 +51,14 @@ EXPECTED = "tiny:\n  value:\n    value: 2.0\n    atol: 1.0e-9\n    what: 2 (seed
 
 
 def cell(source, tags=(), id="c"):
-    return {"id": id, "cell_type": "code", "source": source, "metadata": {"tags": list(tags)},
-            "outputs": [], "execution_count": None}
+    return {
+        "id": id,
+        "cell_type": "code",
+        "source": source,
+        "metadata": {"tags": list(tags)},
+        "outputs": [],
+        "execution_count": None,
+    }
 
 
 def make_repo(root: Path) -> None:
@@ -61,21 +69,36 @@ def make_repo(root: Path) -> None:
     )
     (root / "book" / "intro.md").write_text("# Intro\n")
     (root / "book" / "expected.yml").write_text(EXPECTED)
-    nb = {"cells": [cell(PARAMETERS, ["parameters"], "params"), cell(WORK, id="work")], "nbformat": 4,
-          "nbformat_minor": 5, "metadata": {"kernelspec": {"name": "python3",
-                                                           "display_name": "Python 3",
-                                                           "language": "python"}}}
+    nb = {
+        "cells": [cell(PARAMETERS, ["parameters"], "params"), cell(WORK, id="work")],
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+    }
     (root / "book" / "tiny.ipynb").write_text(json.dumps(nb, indent=1))
 
 
 def lnetbook(root: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lnetbook", *args], cwd=root, text=True,
-                          capture_output=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "lnetbook", *args],
+        cwd=root,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def start(root: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "lnetbook", *args], cwd=root, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "lnetbook", *args],
+        cwd=root,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def record(root: Path) -> dict:
@@ -95,7 +118,9 @@ def running(root: Path) -> bool:
         entry = record(root).get("tiny", {})
     except (FileNotFoundError, ValueError):
         return False
-    return entry.get("status") == "running" or (entry.get("attempt") or {}).get("status") == "running"
+    return (
+        entry.get("status") == "running" or (entry.get("attempt") or {}).get("status") == "running"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -127,15 +152,18 @@ def snapshot(root: Path) -> dict:
 def test_a_run_with_the_books_parameters_is_strict_and_records_claims_and_provenance(built):
     entry = record(built)["tiny"]
     assert entry["status"] == "ok" and entry["strict"] is True and entry["attempt"] is None
-    assert entry["claims"] == [{"key": "seed_zero", "text": "the seed is zero", "held": True,
-                                "values": {"seed": 0.0}}]
+    assert entry["claims"] == [
+        {"key": "seed_zero", "text": "the seed is zero", "held": True, "values": {"seed": 0.0}}
+    ]
     assert entry["source_sha256"] and entry["lnet_sha256"] and entry["executed_sha256"]
     results = json.loads((built / "_build" / "results" / "tiny.json").read_text())
     assert results["strict"] is True and results["value"] == 2.0
     copy = (built / "_build" / "executed" / "tiny.ipynb").read_text()
     assert "input_path" not in copy and "output_path" not in copy and str(built) not in copy
     full = json.loads((built / "_build" / "executed" / "run.json").read_text())
-    assert {"python", "numpy", "scipy", "matplotlib", "jupyter-book", "papermill", "blas"} <= set(full["versions"])
+    assert {"python", "numpy", "scipy", "matplotlib", "jupyter-book", "papermill", "blas"} <= set(
+        full["versions"]
+    )
     assert full["commit"] == "unknown"  # not a git checkout
 
 
@@ -168,16 +196,18 @@ def _interrupt(root: Path, sig: int, *, when: str, twice: bool = False):
     if twice:
         time.sleep(0.3)
         proc.send_signal(sig)
-    out, err = proc.communicate(timeout=30)
+    _out, err = proc.communicate(timeout=30)
     seconds = time.monotonic() - t0
     assert seconds < 10, f"took {seconds:.1f} s to stop"
-    gone, alive = psutil.wait_procs(family, timeout=5)
+    _gone, alive = psutil.wait_procs(family, timeout=5)
     assert alive == [], f"left running: {alive}"
     return proc.returncode, err, before
 
 
 @pytest.mark.parametrize("when", ["while starting", "in the cell"])
-@pytest.mark.parametrize("sig, code", [(signal.SIGINT, EXIT_SIGINT), (signal.SIGTERM, EXIT_SIGTERM)])
+@pytest.mark.parametrize(
+    "sig, code", [(signal.SIGINT, EXIT_SIGINT), (signal.SIGTERM, EXIT_SIGTERM)]
+)
 def test_an_interrupted_run_keeps_the_good_result_and_stops_everything(repo, sig, code, when):
     returncode, err, before = _interrupt(repo, sig, when=when)
     assert returncode == code
@@ -209,7 +239,10 @@ def test_an_interrupted_first_run_leaves_no_copy_and_says_so(tmp_path):
     assert not (tmp_path / "_build" / "results" / "tiny.json").exists()
     done = lnetbook(tmp_path, "check")
     assert done.returncode == EXIT_ERROR
-    assert "book/tiny.ipynb: interrupted in this build folder; run `python -m lnetbook run book/tiny.ipynb`" in done.stderr
+    assert (
+        "book/tiny.ipynb: interrupted in this build folder; run `python -m lnetbook run book/tiny.ipynb`"
+        in done.stderr
+    )
 
 
 def test_a_killed_runner_is_recorded_as_interrupted_by_the_next_run(repo):
@@ -237,7 +270,8 @@ def test_a_second_run_says_what_holds_the_build_folder(repo):
         assert second.returncode == EXIT_BUSY
         assert second.stderr.strip().splitlines() == [
             f"error: _build/ is in use by `python -m lnetbook run tiny -p sleep 60` "
-            f"(pid {first.pid}, since " + second.stderr.split("since ")[1].split(")")[0]
+            f"(pid {first.pid}, since "
+            + second.stderr.split("since ")[1].split(")")[0]
             + "); wait for it to finish (or stop it) and run this again"
         ]
     finally:
@@ -249,9 +283,15 @@ def test_a_second_run_says_what_holds_the_build_folder(repo):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["-p", "bogus_name", "3"], "book/tiny.ipynb has no parameter 'bogus_name' (its parameters: seed, sleep, marker, fail)"),
+        (
+            ["-p", "bogus_name", "3"],
+            "book/tiny.ipynb has no parameter 'bogus_name' (its parameters: seed, sleep, marker, fail)",
+        ),
         (["-p", "a b", "1"], "-p 'a b': a parameter name must be a Python identifier"),
-        (["-p", "seed", "1.5"], "book/tiny.ipynb: seed should be an integer like its default 0; got 1.5"),
+        (
+            ["-p", "seed", "1.5"],
+            "book/tiny.ipynb: seed should be an integer like its default 0; got 1.5",
+        ),
         (["-p", "fail", "3"], "fail should be a boolean (True/False)"),
         (["--timeout", "0"], "--timeout: must be a positive number of seconds"),
         (["--timeout", "-1"], "--timeout: must be a positive number of seconds"),
@@ -282,7 +322,9 @@ def test_a_failing_run_never_replaces_a_good_copy(repo):
 def test_an_edited_source_makes_html_and_check_refuse_naming_it(repo):
     nb = repo / "book" / "tiny.ipynb"
     data = json.loads(nb.read_text())
-    data["cells"].append({"id": "new", "cell_type": "markdown", "source": "New text.", "metadata": {}})
+    data["cells"].append(
+        {"id": "new", "cell_type": "markdown", "source": "New text.", "metadata": {}}
+    )
     nb.write_text(json.dumps(data))
     for command in ("check", "html"):
         done = lnetbook(repo, command)
@@ -305,10 +347,18 @@ def test_an_edited_source_makes_html_and_check_refuse_naming_it(repo):
         (None, "error: book/expected.yml: missing; the reproduction check needs it"),
         ("", "error: book/expected.yml: the file is empty"),
         ("# nothing\n", "error: book/expected.yml: the file is empty"),
-        ("other:\n  x: {value: 1, atol: 1, what: w}\n", "error: book/expected.yml: other: not a notebook of the toc"),
-        (EXPECTED.replace("atol: 1.0e-9", "atol: .inf"), "'atol' must be a finite number >= 0; got inf"),
-        (EXPECTED + "  value:\n    value: 3.0\n    atol: 1\n    what: again\n",
-         "error: book/expected.yml:6: duplicate key 'value' (first at line 2)"),
+        (
+            "other:\n  x: {value: 1, atol: 1, what: w}\n",
+            "error: book/expected.yml: other: not a notebook of the toc",
+        ),
+        (
+            EXPECTED.replace("atol: 1.0e-9", "atol: .inf"),
+            "'atol' must be a finite number >= 0; got inf",
+        ),
+        (
+            EXPECTED + "  value:\n    value: 3.0\n    atol: 1\n    what: again\n",
+            "error: book/expected.yml:6: duplicate key 'value' (first at line 2)",
+        ),
         ("tiny:\n  value: [1, 2\n", "error: book/expected.yml:3: expected ',' or ']'"),
     ],
 )
@@ -340,11 +390,20 @@ def test_a_drifted_number_is_exit_1_not_2(repo):
     [
         (("executed/run.json", "truncate"), "_build/executed/run.json: run record is corrupt"),
         (("executed/run.json", "{}"), "_build/executed/run.json: run record has an unknown layout"),
-        (("executed/tiny.ipynb", "truncate"), "_build/executed/tiny.ipynb: executed notebook is corrupt"),
-        (("executed/tiny.ipynb", "delete"), "_build/executed/tiny.ipynb: executed notebook missing"),
+        (
+            ("executed/tiny.ipynb", "truncate"),
+            "_build/executed/tiny.ipynb: executed notebook is corrupt",
+        ),
+        (
+            ("executed/tiny.ipynb", "delete"),
+            "_build/executed/tiny.ipynb: executed notebook missing",
+        ),
         (("results/tiny.json", "truncate"), "_build/results/tiny.json: results file is corrupt"),
         (("results/tiny.json", "delete"), "_build/results/tiny.json: results file missing"),
-        (("results/tiny.json", '{"value": 9.0}'), "_build/results/tiny.json: does not match its executed copy"),
+        (
+            ("results/tiny.json", '{"value": 9.0}'),
+            "_build/results/tiny.json: does not match its executed copy",
+        ),
     ],
 )
 def test_a_corrupt_build_file_is_named_with_what_to_run(repo, damage, message):
@@ -386,8 +445,11 @@ def test_no_process_is_left_behind(built):
     """Nothing from these tests keeps running (a worker or kernel of this interpreter)."""
     me = os.getpid()
     leftovers = [
-        p for p in psutil.process_iter(["cmdline", "ppid"])
-        if p.info["cmdline"] and "lnetbook.worker" in " ".join(p.info["cmdline"])
-        and str(built.parent) in " ".join(p.info["cmdline"]) and p.pid != me
+        p
+        for p in psutil.process_iter(["cmdline", "ppid"])
+        if p.info["cmdline"]
+        and "lnetbook.worker" in " ".join(p.info["cmdline"])
+        and str(built.parent) in " ".join(p.info["cmdline"])
+        and p.pid != me
     ]
     assert leftovers == []

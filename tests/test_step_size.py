@@ -54,8 +54,9 @@ def test_polynomial_scalar_by_hand():
     assert poly.a3 == pytest.approx(10.5 * beta)
     assert poly.a4 == pytest.approx(441 / 16)
     eta = 0.01
-    assert poly(eta) == pytest.approx(1 - 2.5 * eta + poly.a2 * eta**2 + poly.a3 * eta**3
-                                      + poly.a4 * eta**4)
+    assert poly(eta) == pytest.approx(
+        1 - 2.5 * eta + poly.a2 * eta**2 + poly.a3 * eta**3 + poly.a4 * eta**4
+    )
     # c1, c2 scale the first-order and the beta terms
     p2 = lnet.contraction_polynomial(c, c1=2.0, c2=0.5)
     assert p2.a1 == pytest.approx(1.25) and p2.a2 == pytest.approx(10.5 + 4 * beta**2)
@@ -168,8 +169,7 @@ def test_errors_speak():
     with pytest.raises(ValueError, match="alpha vanishes"):
         lnet.contraction_polynomial(zero).minimizer()
     with pytest.raises(lnet.DivergenceError, match="diverged"):
-        lnet.run_step_size_rule(p, np.array([[3.0]]), np.array([[3.0]]), "constant", 200,
-                                etas=10.0)
+        lnet.run_step_size_rule(p, np.array([[3.0]]), np.array([[3.0]]), "constant", 200, etas=10.0)
 
 
 # -- the per-step guarantee, by hypothesis ---------------------------------------------------------------
@@ -185,12 +185,20 @@ def _random_point(seed, r, m, h, log_kappa):
     Y = rng.standard_normal((r, m)) * 10 ** rng.uniform(-1, 1)
     p = Problem.from_data(X, Y)
     sc = 10 ** rng.uniform(-1, 1)
-    return p, sc * rng.standard_normal((r, h)), sc * 10 ** rng.uniform(-1, 1) * rng.standard_normal((m, h))
+    return (
+        p,
+        sc * rng.standard_normal((r, h)),
+        sc * 10 ** rng.uniform(-1, 1) * rng.standard_normal((m, h)),
+    )
 
 
 @settings(max_examples=300, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), sizes=_sizes, log_kappa=st.floats(0, 5),
-       log_eta=st.floats(-5, 1))
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    sizes=_sizes,
+    log_kappa=st.floats(0, 5),
+    log_eta=st.floats(-5, 1),
+)
 def test_one_step_never_beats_rho_hat(seed, sizes, log_kappa, log_eta):
     """For any point and any step, the polynomial with the point's own constants bounds the step."""
     p, U1, V = _random_point(seed, *sizes, log_kappa)

@@ -15,15 +15,15 @@ import numpy as np
 from ..plotting import legend_above, plot_loss
 
 __all__ = [
-    "spectrum_spreads",
-    "plot_imbalance_spectrum",
     "plot_experiment_a",
+    "plot_experiment_a_flow",
     "plot_experiment_a_linear",
     "plot_experiment_a_rate",
-    "plot_experiment_a_flow",
-    "plot_experiment_c_spectrum",
     "plot_experiment_c_loss",
     "plot_experiment_c_rate",
+    "plot_experiment_c_spectrum",
+    "plot_imbalance_spectrum",
+    "spectrum_spreads",
 ]
 
 
@@ -42,8 +42,11 @@ def _is_axes(obj) -> bool:
 
 
 def _deprecated(old: str, new: str) -> None:
-    warnings.warn(f"{old} is deprecated and will be removed in the next release; use {new}",
-                  DeprecationWarning, stacklevel=3)
+    warnings.warn(
+        f"{old} is deprecated and will be removed in the next release; use {new}",
+        DeprecationWarning,
+        stacklevel=3,
+    )
 
 
 def _color(run, i):
@@ -80,7 +83,7 @@ def spectrum_spreads(eigenvalues, r, m) -> dict:
     return {"Delta_plus": lam1 - lamr, "Delta_minus": nlam1 - nlamm, "Delta_low": lamr + nlamm}
 
 
-def plot_imbalance_spectrum(eigenvalues, r, m=None, ax=None, *args, title=None, annotate=True):
+def plot_imbalance_spectrum(eigenvalues, r, m=None, ax=None, *, title=None, annotate=True):
     r"""Eigenvalues of the imbalance :math:`\mathcal D`, with :math:`\Delta_+`, :math:`\Delta_-`, :math:`\Delta_{\rm low}` marked.
 
     Parameters
@@ -108,8 +111,10 @@ def plot_imbalance_spectrum(eigenvalues, r, m=None, ax=None, *args, title=None, 
     Used in: ``book/rate.ipynb``, ``book/exp_c.ipynb``.
     """
     if _is_axes(eigenvalues):  # the old form: (ax, eigenvalues, r, m)
-        _deprecated("plot_imbalance_spectrum(ax, eigenvalues, r, m)",
-                    "plot_imbalance_spectrum(eigenvalues, r, m, ax=ax), and spectrum_spreads for the numbers")
+        _deprecated(
+            "plot_imbalance_spectrum(ax, eigenvalues, r, m)",
+            "plot_imbalance_spectrum(eigenvalues, r, m, ax=ax), and spectrum_spreads for the numbers",
+        )
         ax_, eigenvalues, r, m = eigenvalues, r, m, ax
         _draw_spectrum(ax_, eigenvalues, r, m, title=title, annotate=annotate)
         return spectrum_spreads(eigenvalues, r, m)
@@ -129,7 +134,9 @@ def _draw_spectrum(ax, eigenvalues, r, m, *, title, annotate):
     nlamm = neg[m - 1] if neg.size >= m else 0.0
     k = np.arange(1, ev.size + 1)
     ax.plot(k[ev > 0], ev[ev > 0], "o", color="C0", label=r"positive eigenvalues of $\mathcal{D}$")
-    ax.plot(k[ev <= 0], ev[ev <= 0], "o", color="C3", label=r"negative eigenvalues of $\mathcal{D}$")
+    ax.plot(
+        k[ev <= 0], ev[ev <= 0], "o", color="C3", label=r"negative eigenvalues of $\mathcal{D}$"
+    )
     ax.axhline(0, color="0.4", lw=0.8)
     if annotate:
         x0 = ev.size + 1.5
@@ -139,8 +146,12 @@ def _draw_spectrum(ax, eigenvalues, r, m, *, title, annotate):
             (-nlamm, lamr, x0 + 0.12 * ev.size + 1.2, "C2", r"$\Delta_{\rm low}$"),
         ]
         for lo, hi, x, col, text in spans:
-            ax.annotate("", xy=(x, hi), xytext=(x, lo),
-                        arrowprops=dict(arrowstyle="<->", color=col, lw=1.5, shrinkA=0, shrinkB=0))
+            ax.annotate(
+                "",
+                xy=(x, hi),
+                xytext=(x, lo),
+                arrowprops=dict(arrowstyle="<->", color=col, lw=1.5, shrinkA=0, shrinkB=0),
+            )
             ax.text(x + 0.3, 0.5 * (lo + hi), text, color=col, va="center")
         for y, col in ((lam1, "C0"), (lamr, "C0"), (-nlam1, "C3"), (-nlamm, "C3")):
             ax.axhline(y, color=col, lw=0.7, ls=":")
@@ -207,7 +218,13 @@ def plot_experiment_a_flow(exp, ax=None, *, every=10):
     for i, run in enumerate(exp.cases.values()):
         col = _color(run, i)
         plot_loss(ax, run.times[::every], run.losses[::every], color=col, label=run.label)
-        ax.plot(run.flow_times, run.flow_loss, ls=(0, (1, 2)), lw=2.2, color="0.2" if col != "k" else "0.6")
+        ax.plot(
+            run.flow_times,
+            run.flow_loss,
+            ls=(0, (1, 2)),
+            lw=2.2,
+            color="0.2" if col != "k" else "0.6",
+        )
     ax.plot([], [], ls=(0, (1, 2)), lw=2.2, color="0.2", label="gradient flow")
     ax.set(xlabel=r"time $t = 2\eta k / n$", ylabel=r"loss $\frac{1}{n}\|Y - XUV^\top\|_F^2$")
     legend_above(ax)
@@ -225,8 +242,10 @@ def plot_experiment_c_spectrum(exp, widths=(30, 1000), fig=None):
     Used in: ``book/exp_c.ipynb``.
     """
     if fig is not None and not _is_figure(fig):  # the old form: axes
-        _deprecated("plot_experiment_c_spectrum(exp, widths, axes)",
-                    "plot_experiment_c_spectrum(exp, widths, fig=None) -> Figure")
+        _deprecated(
+            "plot_experiment_c_spectrum(exp, widths, axes)",
+            "plot_experiment_c_spectrum(exp, widths, fig=None) -> Figure",
+        )
         axes = fig
         _spectrum_panels(exp, widths, np.atleast_1d(axes))
         np.atleast_1d(axes)[0].legend(loc="lower left")
@@ -249,7 +268,7 @@ def _is_figure(obj) -> bool:
 
 
 def _spectrum_panels(exp, widths, axes):
-    for i, (ax, h) in enumerate(zip(axes, widths)):
+    for i, (ax, h) in enumerate(zip(axes, widths, strict=False)):
         run = exp[h]
         _draw_spectrum(ax, run.eigenvalues, exp.n, exp.m, title=f"$h = {h}$", annotate=True)
         ax.set_ylabel(r"$\lambda_k(\mathcal{D}(0)) / (mh)$" if i == 0 else "")

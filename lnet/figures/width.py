@@ -17,16 +17,16 @@ import numpy as np
 from ..plotting import COLUMN_WIDTH, legend_above
 
 __all__ = [
+    "plot_alpha_sweep",
     "plot_experiment_b",
     "plot_experiment_b_extension",
-    "plot_alpha_sweep",
-    "plot_lemma_scan",
-    "plot_theorem2_bound",
     "plot_implicit_bias",
+    "plot_lemma_scan",
     "plot_small_init",
+    "plot_theorem2",
+    "plot_theorem2_bound",
     # deprecated names, kept for one release
     "plot_width_extension",
-    "plot_theorem2",
 ]
 
 _DIST = r"$\|U(t_f)V(t_f)^\top - \hat\Theta\|_F$"
@@ -36,7 +36,7 @@ _U2V0 = r"$\|U_2(0)V(0)^\top\|_F$"
 def _tex_tol(tol: float) -> str:
     """``1e-08`` as ``10^{-8}`` for axis labels."""
     mant, exp = f"{tol:.0e}".split("e")
-    return (f"10^{{{int(exp)}}}" if mant == "1" else f"{mant} \\cdot 10^{{{int(exp)}}}")
+    return f"10^{{{int(exp)}}}" if mant == "1" else f"{mant} \\cdot 10^{{{int(exp)}}}"
 
 
 def _errorbar(ax, x, runs, name, **kw):
@@ -60,8 +60,11 @@ def _ax(ax, height=4.2):
 
 
 def _deprecated(old: str, new: str) -> None:
-    warnings.warn(f"{old} is deprecated and will be removed in the next release; use {new}",
-                  DeprecationWarning, stacklevel=3)
+    warnings.warn(
+        f"{old} is deprecated and will be removed in the next release; use {new}",
+        DeprecationWarning,
+        stacklevel=3,
+    )
 
 
 def plot_experiment_b(runs, fig=None):
@@ -87,8 +90,11 @@ def plot_experiment_b(runs, fig=None):
     axes[0, 0].set(xlabel="width $h$", ylabel="distance", title="(a) against $h$")
     axes[0, 1].set(xlabel=r"$1/\sqrt{h}$", ylabel="distance", title=r"(b) against $1/\sqrt{h}$")
     _errorbar(axes[1, 0], h, runs, "steps", fmt="o-", color="C2", label="iterations (panel c)")
-    axes[1, 0].set(xlabel="width $h$", ylabel="iterations",
-                   title=f"(c) iterations until loss $< {_tex_tol(runs.tol)}$")
+    axes[1, 0].set(
+        xlabel="width $h$",
+        ylabel="iterations",
+        title=f"(c) iterations until loss $< {_tex_tol(runs.tol)}$",
+    )
     axes[1, 0].ticklabel_format(axis="y", style="sci", scilimits=(0, 0))
     key = axes[1, 1]
     key.axis("off")
@@ -107,12 +113,24 @@ def plot_experiment_b_extension(paper, extension, fit, ax=None):
     Used in: ``book/exp_b.ipynb``.
     """
     ax = _ax(ax, 4.4)
-    for runs, fmt, lab in ((paper, "o", "paper's widths (Gaussian draws)"),
-                           (extension, "D", "beyond (sampled in distribution)")):
-        ax.errorbar(runs.widths, runs.mean("dist"), yerr=runs.std("dist"), fmt=fmt, capsize=2.5,
-                    ms=4.5, label=lab)
-    hh = np.geomspace(min(paper.widths.min(), extension.widths.min()) / 1.3,
-                      max(paper.widths.max(), extension.widths.max()) * 1.3, 50)
+    for runs, fmt, lab in (
+        (paper, "o", "paper's widths (Gaussian draws)"),
+        (extension, "D", "beyond (sampled in distribution)"),
+    ):
+        ax.errorbar(
+            runs.widths,
+            runs.mean("dist"),
+            yerr=runs.std("dist"),
+            fmt=fmt,
+            capsize=2.5,
+            ms=4.5,
+            label=lab,
+        )
+    hh = np.geomspace(
+        min(paper.widths.min(), extension.widths.min()) / 1.3,
+        max(paper.widths.max(), extension.widths.max()) * 1.3,
+        50,
+    )
     ax.plot(hh, fit(hh), "k--", lw=1, label=f"fit $\\propto h^{{{fit.slope:.3f}}}$")
     ax.set(xscale="log", yscale="log", xlabel="width $h$", ylabel=_DIST)
     legend_above(ax, ncol=2)
@@ -124,8 +142,10 @@ def plot_width_extension(paper, extension, fit):
 
     Used in: ``book/exp_b.ipynb`` (until it calls the new name).
     """
-    _deprecated("plot_width_extension(paper, extension, fit)",
-                "plot_experiment_b_extension(paper, extension, fit, ax=None) -> Axes")
+    _deprecated(
+        "plot_width_extension(paper, extension, fit)",
+        "plot_experiment_b_extension(paper, extension, fit, ax=None) -> Axes",
+    )
     return plot_experiment_b_extension(paper, extension, fit).figure
 
 
@@ -140,18 +160,37 @@ def plot_alpha_sweep(sweep, fig=None):
     """
     fig = _figure(fig, 4.2)
     ax, ax2 = fig.subplots(1, 2, width_ratios=[1.25, 1])
-    for i, (a, runs, fit) in enumerate(zip(sweep.alphas, sweep.runs, sweep.fits)):
+    for i, (a, runs, fit) in enumerate(zip(sweep.alphas, sweep.runs, sweep.fits, strict=False)):
         c = f"C{i}"
-        ax.errorbar(runs.widths, runs.mean("dist"), yerr=runs.std("dist"), fmt="o", ms=4,
-                    capsize=2, color=c, label=rf"$\alpha = {a:g}$")
+        ax.errorbar(
+            runs.widths,
+            runs.mean("dist"),
+            yerr=runs.std("dist"),
+            fmt="o",
+            ms=4,
+            capsize=2,
+            color=c,
+            label=rf"$\alpha = {a:g}$",
+        )
         ax.plot(runs.widths, fit(runs.widths), "-", lw=1, color=c)
-    ax.set(xscale="log", yscale="log", xlabel="width $h$",
-           ylabel=r"$\|U(\infty)V(\infty)^\top - \hat\Theta\|_F$")
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="width $h$",
+        ylabel=r"$\|U(\infty)V(\infty)^\top - \hat\Theta\|_F$",
+    )
     legend_above(ax, ncol=2)
     aa = np.linspace(0.25, 0.5, 50)
     ax2.plot(aa, -(2 * aa - 0.5), "k--", lw=1, label=r"Theorem: $-(2\alpha - 1/2)$")
-    ax2.errorbar(sweep.alphas, sweep.slopes, yerr=2 * sweep.slope_se, fmt="o", color="C3",
-                 capsize=3, label="fitted ($\\pm 2$ s.e.)")
+    ax2.errorbar(
+        sweep.alphas,
+        sweep.slopes,
+        yerr=2 * sweep.slope_se,
+        fmt="o",
+        color="C3",
+        capsize=3,
+        label="fitted ($\\pm 2$ s.e.)",
+    )
     ax2.set(xlabel=r"$\alpha$", ylabel="exponent of $h$")
     legend_above(ax2, ncol=1)
     return fig
@@ -179,18 +218,33 @@ def plot_lemma_scan(scan, fig=None):
     axes = fig.subplots(2, 2)
     h = scan.widths
     panels = (
-        (axes[0, 0], scan.imbalance, scan.bound_imbalance,
-         r"$\lambda_r(\mathcal{D}(0)) + \lambda_m(-\mathcal{D}(0))$"),
-        (axes[0, 1], scan.orthogonality, scan.bound_orthogonality,
-         r"$\|[V(0)U_2(0)^\top;\ U_1(0)U_2(0)^\top]\|_F$"),
+        (
+            axes[0, 0],
+            scan.imbalance,
+            scan.bound_imbalance,
+            r"$\lambda_r(\mathcal{D}(0)) + \lambda_m(-\mathcal{D}(0))$",
+        ),
+        (
+            axes[0, 1],
+            scan.orthogonality,
+            scan.bound_orthogonality,
+            r"$\|[V(0)U_2(0)^\top;\ U_1(0)U_2(0)^\top]\|_F$",
+        ),
         (axes[1, 0], scan.product, scan.bound_product, r"$\|U_1(0)V(0)^\top\|_F$"),
     )
     for ax, q, b, lab in panels:
         _band(ax, h, q, "C0", "measured (median, 95% of seeds)")
         lower = ax is axes[0, 0]
-        for k, d in enumerate(scan.deltas):
+        for k in range(len(scan.deltas)):
             if lower and k == 0:  # h^(1 - 2 alpha) does not depend on delta
-                ax.plot(h, b[k], "-", color="C3", lw=1.3, label="lower bound $h^{1-2\\alpha}$ (every $\\delta$)")
+                ax.plot(
+                    h,
+                    b[k],
+                    "-",
+                    color="C3",
+                    lw=1.3,
+                    label="lower bound $h^{1-2\\alpha}$ (every $\\delta$)",
+                )
             elif not lower:
                 ax.plot(h, b[k], ls=_DASHES[k % 4], color=_GREYS[k % 4], lw=1.3)
             ax.axvline(scan.h0[k], color=_GREYS[k % 4], ls=":", lw=1.0)
@@ -200,8 +254,12 @@ def plot_lemma_scan(scan, fig=None):
         ax.plot(h, scan.holds_all[k], "o", ls=_DASHES[k % 4], color=_GREYS[k % 4], ms=3)
         ax.axhline(1 - d, color=_GREYS[k % 4], ls=":", lw=1.0)
         ax.axvline(scan.h0[k], color=_GREYS[k % 4], ls=":", lw=1.0)
-    ax.set(xscale="log", xlabel="width $h$", ylabel="fraction of seeds: all three hold",
-           ylim=(-0.03, 1.03))
+    ax.set(
+        xscale="log",
+        xlabel="width $h$",
+        ylabel="fraction of seeds: all three hold",
+        ylim=(-0.03, 1.03),
+    )
     handles, labels = axes[0, 0].get_legend_handles_labels()
     from matplotlib.lines import Line2D
 
@@ -223,12 +281,21 @@ def plot_theorem2_bound(t2, runs, ax=None):
     ax = _ax(ax, 4.6)
     _band(ax, runs.widths, runs.dist, "C0", "measured, gradient flow (median, 95% of seeds)")
     for k, d in enumerate(t2.deltas):
-        ax.plot(t2.widths, t2.bound[k], ls=_DASHES[k % 4], color=_GREYS[k % 4],
-                label=f"Theorem 2 bound, $\\delta = {d:g}$")
+        ax.plot(
+            t2.widths,
+            t2.bound[k],
+            ls=_DASHES[k % 4],
+            color=_GREYS[k % 4],
+            label=f"Theorem 2 bound, $\\delta = {d:g}$",
+        )
         ax.axvline(t2.h0_lemma[k], color=_GREYS[k % 4], ls=":", lw=0.9)
     ax.axhline(runs.theta_hat_norm, color="C3", lw=1.2, label=r"$\|\hat\Theta\|_F$")
-    ax.set(xscale="log", yscale="log", xlabel="width $h$",
-           ylabel=r"$\|U(\infty)V(\infty)^\top - \hat\Theta\|_F$")
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="width $h$",
+        ylabel=r"$\|U(\infty)V(\infty)^\top - \hat\Theta\|_F$",
+    )
     legend_above(ax, ncol=2)
     return ax
 
@@ -278,13 +345,33 @@ def plot_implicit_bias(traj, fig=None):
         ax.plot(t, traj.loss[name], color=c, label=_BIAS_LABELS[name], **style)
         ax2.plot(t, np.maximum(traj.dist[name], tiny), color=c, **style)
         # the bias term as markers, staggered per initialization so they do not overlap
-        ax2.plot(t[i * every // 3::every], np.maximum(traj.u2v[name], tiny)[i * every // 3::every],
-                 "o", mfc="none", mec=c, ms=5, mew=1.2, zorder=5)
+        ax2.plot(
+            t[i * every // 3 :: every],
+            np.maximum(traj.u2v[name], tiny)[i * every // 3 :: every],
+            "o",
+            mfc="none",
+            mec=c,
+            ms=5,
+            mew=1.2,
+            zorder=5,
+        )
     ax.set(yscale="log", xlabel="time $t$", ylabel=r"loss $\frac{1}{n}\|Y - XUV^\top\|_F^2$")
-    ax2.plot([], [], "o", mfc="none", mec="0.3", ms=5, mew=1.2,
-             label=r"$\|U_2(0)V(t)^\top\|_F$ (circles)")
-    ax2.set(yscale="log", xlabel="time $t$", ylabel=r"$\|U(t)V(t)^\top - \hat\Theta\|_F$",
-            ylim=(1e-17, 10))
+    ax2.plot(
+        [],
+        [],
+        "o",
+        mfc="none",
+        mec="0.3",
+        ms=5,
+        mew=1.2,
+        label=r"$\|U_2(0)V(t)^\top\|_F$ (circles)",
+    )
+    ax2.set(
+        yscale="log",
+        xlabel="time $t$",
+        ylabel=r"$\|U(t)V(t)^\top - \hat\Theta\|_F$",
+        ylim=(1e-17, 10),
+    )
     handles, labels = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
     fig.legend(handles + h2, labels + l2, loc="outside lower center", ncol=2)
@@ -302,9 +389,16 @@ def plot_small_init(runs, fig=None):
     ax, ax2 = fig.subplots(1, 2)
     s = runs.scales
     ax.errorbar(s, runs.bias.mean(1), yerr=runs.bias.std(1), fmt="o-", capsize=3, color="C0")
-    ax.set(xscale="log", yscale="log", xlabel=r"initial scale $\sigma$",
-           ylabel=r"bias $\|U_2(0)V(t_f)^\top\|_F$")
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel=r"initial scale $\sigma$",
+        ylabel=r"bias $\|U_2(0)V(t_f)^\top\|_F$",
+    )
     ax2.errorbar(s, runs.time.mean(1), yerr=runs.time.std(1), fmt="o-", capsize=3, color="C2")
-    ax2.set(xscale="log", xlabel=r"initial scale $\sigma$",
-            ylabel=f"time until loss $< {_tex_tol(runs.tol)}$")
+    ax2.set(
+        xscale="log",
+        xlabel=r"initial scale $\sigma$",
+        ylabel=f"time until loss $< {_tex_tol(runs.tol)}$",
+    )
     return fig

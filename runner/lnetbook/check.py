@@ -67,7 +67,9 @@ def verify_build(layout: Layout, notebooks: list[Notebook], record: RunRecord) -
     return [p for nb in notebooks if (p := _verify_one(layout, nb, record))]
 
 
-def stale_problems(notebooks: list[Notebook], record: RunRecord) -> tuple[list[str], list[str], dict]:
+def stale_problems(
+    notebooks: list[Notebook], record: RunRecord
+) -> tuple[list[str], list[str], dict]:
     """(sources changed, lnet changed, stem -> reasons) since each notebook's run."""
     stale = staleness(record, notebooks)
     by_stem = {nb.stem: nb for nb in notebooks}
@@ -80,11 +82,15 @@ def freshness_gate(notebooks: list[Notebook], record: RunRecord, allow_stale: bo
     """Refuse (or, with ``allow_stale``, warn loudly) when sources changed after their run."""
     sources, lnet, stale = stale_problems(notebooks, record)
     if lnet:
-        print(f"WARNING: lnet changed since these notebooks ran: {' '.join(lnet)}; "
-              f"their numbers may be out of date (`{COMMAND} build` reruns everything)")
+        print(
+            f"WARNING: lnet changed since these notebooks ran: {' '.join(lnet)}; "
+            f"their numbers may be out of date (`{COMMAND} build` reruns everything)"
+        )
     if sources:
-        line = (f"changed since they were executed: {' '.join(sources)}; "
-                f"run `{COMMAND} run {' '.join(sources)}`")
+        line = (
+            f"changed since they were executed: {' '.join(sources)}; "
+            f"run `{COMMAND} run {' '.join(sources)}`"
+        )
         if not allow_stale:
             raise BookError(line + " (or pass --allow-stale)")
         print(f"WARNING: {line}")
@@ -96,8 +102,10 @@ def _pending_lines(notebooks: list[Notebook], record: RunRecord) -> list[str]:
     for nb in notebooks:
         e = record.get(nb.stem)
         if e is not None and e.attempt is not None:
-            out.append(f"note: the last run of {nb.name} was {e.attempt.status}; "
-                       f"the check uses the previous complete run ({e.status})")
+            out.append(
+                f"note: the last run of {nb.name} was {e.attempt.status}; "
+                f"the check uses the previous complete run ({e.status})"
+            )
     return out
 
 
@@ -121,8 +129,10 @@ def check(layout: Layout, notebooks: list[Notebook], *, allow_stale: bool = Fals
     failed = [nb.name for nb in notebooks if record.get(nb.stem).status != "ok"]
     for name in failed:
         print(f"notebook {name}: failed")
-    print(f"{len(rows) - len(bad)} of {len(rows)} numbers within tolerance"
-          + (f"; {len(failed)} notebook(s) failed" if failed else ""))
+    print(
+        f"{len(rows) - len(bad)} of {len(rows)} numbers within tolerance"
+        + (f"; {len(failed)} notebook(s) failed" if failed else "")
+    )
     return EXIT_FAILED if bad or failed else EXIT_OK
 
 

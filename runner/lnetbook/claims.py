@@ -122,7 +122,8 @@ def format_number(x, sig: int = 3, *, math_mode: bool = True) -> str:
         return _finish(sign + body, math_mode)
     mant_text = f"{mant:.{sig - 1}f}".rstrip("0").rstrip(".")
     if math_mode:
-        body = (r"10^{%d}" % exp) if mant_text == "1" else (mant_text + r" \times 10^{%d}" % exp)
+        power = "10^{" + str(exp) + "}"
+        body = power if mant_text == "1" else mant_text + r" \times " + power
         return sign + body
     sup = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
     body = ("10" if mant_text == "1" else mant_text + " × 10") + str(exp).translate(sup)
@@ -306,10 +307,14 @@ class Chapter:
                 "below.\n:::\n"
             )
         lines = [
-            ":::{admonition} With these parameters, "
-            f"{n - len(bad)} of {n} claims of this chapter held\n:class: warning",
-            "The text below was written for the book's parameters. "
-            "These claims did not hold for this run:",
+            (
+                ":::{admonition} With these parameters, "
+                f"{n - len(bad)} of {n} claims of this chapter held\n:class: warning"
+            ),
+            (
+                "The text below was written for the book's parameters. "
+                "These claims did not hold for this run:"
+            ),
             "",
         ]
         lines += [f"- {c.text} ({_values_text(c, math_mode=False)})" for c in bad]

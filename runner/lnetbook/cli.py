@@ -51,12 +51,24 @@ def _timeout(text: str) -> float:
 
 
 def _exec_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-j", "--jobs", type=_positive_int, default=DEFAULT_JOBS,
-                   help=f"notebooks executed at once (default {DEFAULT_JOBS})")
-    p.add_argument("--timeout", type=_timeout, default=None,
-                   help="seconds allowed per cell, > 0 (default: no limit)")
-    p.add_argument("--progress-bar", action="store_true",
-                   help="show papermill's per-cell progress bar (readable with -j 1)")
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive_int,
+        default=DEFAULT_JOBS,
+        help=f"notebooks executed at once (default {DEFAULT_JOBS})",
+    )
+    p.add_argument(
+        "--timeout",
+        type=_timeout,
+        default=None,
+        help="seconds allowed per cell, > 0 (default: no limit)",
+    )
+    p.add_argument(
+        "--progress-bar",
+        action="store_true",
+        help="show papermill's per-cell progress bar (readable with -j 1)",
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -65,19 +77,37 @@ def parser() -> argparse.ArgumentParser:
         description="Execute the book's notebooks with papermill, build the HTML, check the numbers.",
     )
     sub = ap.add_subparsers(dest="command", required=True)
-    _exec_options(sub.add_parser("build", help="execute every notebook, build the HTML, run the check"))
+    _exec_options(
+        sub.add_parser("build", help="execute every notebook, build the HTML, run the check")
+    )
     p_run = sub.add_parser("run", help="execute some notebooks (e.g. with other parameters)")
     p_run.add_argument("notebooks", nargs="+", help="book/<name>.ipynb (or <name>)")
-    p_run.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                       help="override a value of the notebook's parameters cell")
+    p_run.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="override a value of the notebook's parameters cell",
+    )
     _exec_options(p_run)
-    p_html = sub.add_parser("html", help="rebuild the HTML from the executed copies (executes nothing)")
-    p_html.add_argument("--student", action="store_true",
-                        help="build the student edition (no solutions) into _build/html-student instead")
-    p_check = sub.add_parser("check", help="compare this build's glued numbers with book/expected.yml")
+    p_html = sub.add_parser(
+        "html", help="rebuild the HTML from the executed copies (executes nothing)"
+    )
+    p_html.add_argument(
+        "--student",
+        action="store_true",
+        help="build the student edition (no solutions) into _build/html-student instead",
+    )
+    p_check = sub.add_parser(
+        "check", help="compare this build's glued numbers with book/expected.yml"
+    )
     for p in (p_html, p_check):
-        p.add_argument("--allow-stale", action="store_true",
-                       help="go on (with a warning) when a notebook changed after it was executed")
+        p.add_argument(
+            "--allow-stale",
+            action="store_true",
+            help="go on (with a warning) when a notebook changed after it was executed",
+        )
     sub.add_parser("list", help="print the toc's notebooks")
     return ap
 
@@ -97,8 +127,14 @@ def _run(layout: Layout, notebooks, args) -> int:
     from .execute import execute
 
     chosen = list(dict.fromkeys(resolve_notebook(a, notebooks) for a in args.notebooks))
-    outcome = execute(layout, chosen, _parameters(args.parameter), jobs=args.jobs,
-                      timeout=args.timeout, progress_bar=args.progress_bar)
+    outcome = execute(
+        layout,
+        chosen,
+        _parameters(args.parameter),
+        jobs=args.jobs,
+        timeout=args.timeout,
+        progress_bar=args.progress_bar,
+    )
     print(f"\nexecuted copies and results are in _build/; rebuild the HTML with `{COMMAND} html`")
     return EXIT_OK if all(s == "ok" for s in outcome.values()) else EXIT_FAILED
 
@@ -109,11 +145,19 @@ def _build(layout: Layout, notebooks, args) -> int:
     from .html import build_html
 
     t0 = time.perf_counter()
-    outcome = execute(layout, notebooks, jobs=args.jobs, timeout=args.timeout,
-                      progress_bar=args.progress_bar, prune=True)
+    outcome = execute(
+        layout,
+        notebooks,
+        jobs=args.jobs,
+        timeout=args.timeout,
+        progress_bar=args.progress_bar,
+        prune=True,
+    )
     codes = {}
-    for step, fn in (("HTML", lambda: build_html(layout, notebooks)),
-                     ("reproduction check", lambda: check(layout, notebooks))):
+    for step, fn in (
+        ("HTML", lambda: build_html(layout, notebooks)),
+        ("reproduction check", lambda: check(layout, notebooks)),
+    ):
         try:
             codes[step] = fn()
         except BookError as exc:  # e.g. a notebook failed before papermill wrote its copy

@@ -11,6 +11,7 @@ raised: the previous executed copy, results and record entry stay as they were.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from .claims import STRICT_ENV
 from .errors import Interrupted
-from .layout import COMMAND, Layout, Notebook, load_json
+from .layout import Layout, Notebook, load_json
 from .params import check_parameters, preflight
 from .provenance import file_hash, git_commit, package_hash, versions
 from .record import Attempt, NotebookRun, RunError, RunRecord, now
@@ -50,7 +51,9 @@ def expected_seconds(layout: Layout, record: RunRecord) -> dict[str, float]:
             hints = json.loads(layout.timing_hints.read_text(encoding="utf-8"))
             seconds.update({k: float(v) for k, v in hints.items()})
         except (ValueError, TypeError, AttributeError, OSError):
-            print(f"warning: {layout.rel(layout.timing_hints)} is not a JSON map of seconds; ignored")
+            print(
+                f"warning: {layout.rel(layout.timing_hints)} is not a JSON map of seconds; ignored"
+            )
     for stem, entry in record.notebooks.items():
         if entry.seconds:
             seconds[stem] = float(entry.seconds)
@@ -78,7 +81,9 @@ def prepare_environment(layout: Layout, jobs: int) -> None:
     jupyter_path = os.environ.get("JUPYTER_PATH")
     ours = str(layout.build / "jupyter")
     if not jupyter_path or not jupyter_path.startswith(ours):
-        os.environ["JUPYTER_PATH"] = os.pathsep.join([ours] + ([jupyter_path] if jupyter_path else []))
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(
+            [ours] + ([jupyter_path] if jupyter_path else [])
+        )
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     threads = str(max(1, (os.cpu_count() or 1) // jobs))
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -124,16 +129,12 @@ def stop_process_trees(pids: list[int], grace: float = GRACE) -> None:
         except psutil.NoSuchProcess:
             continue
     for p in procs:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             p.terminate()
-        except psutil.NoSuchProcess:
-            pass
     _, alive = psutil.wait_procs(procs, timeout=grace)
     for p in alive:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             p.kill()
-        except psutil.NoSuchProcess:
-            pass
     psutil.wait_procs(alive, timeout=grace)
 
 
@@ -174,8 +175,14 @@ class Execution:
 
     def paths(self, stem: str) -> dict[str, Path]:
         scratch = self.layout.scratch
-        return {k: scratch / f"{stem}{suffix}" for k, suffix in
-                (("output", ".ipynb"), ("spec", ".spec.json"), ("result", ".result.json"))}
+        return {
+            k: scratch / f"{stem}{suffix}"
+            for k, suffix in (
+                ("output", ".ipynb"),
+                ("spec", ".spec.json"),
+                ("result", ".result.json"),
+            )
+        }
 
     def start(self, nb: Notebook) -> _Job:
         """Record the notebook as running, then start its worker."""
@@ -185,9 +192,12 @@ class Execution:
         started_at = now()
         self._mark_running(nb, started_at)
         spec = {
-            "source": str(nb.source), "output": str(paths["output"]),
-            "result": str(paths["result"]), "parameters": self.parameters,
-            "cwd": str(self.layout.executed), "timeout": self.timeout,
+            "source": str(nb.source),
+            "output": str(paths["output"]),
+            "result": str(paths["result"]),
+            "parameters": self.parameters,
+            "cwd": str(self.layout.executed),
+            "timeout": self.timeout,
             "progress_bar": self.progress_bar,
         }
         write_json_atomic(paths["spec"], spec)
@@ -197,7 +207,8 @@ class Execution:
             env[STRICT_ENV] = "1"
         proc = subprocess.Popen(
             [sys.executable, "-m", "lnetbook.worker", str(paths["spec"])],
-            env=env, start_new_session=True,  # Ctrl-C at the terminal reaches only us
+            env=env,
+            start_new_session=True,  # Ctrl-C at the terminal reaches only us
         )
         print(f"{self.stamp()} start   {nb.source.name}", flush=True)
         return _Job(nb, proc, time.perf_counter(), started_at, file_hash(nb.source))
@@ -225,9 +236,10 @@ class Execution:
             result = load_json(paths["result"], fix="the worker died", what="worker result")
             seconds = result.get("seconds", seconds)
             error = RunError(**result["error"]) if result.get("error") else None
-        except Exception as exc:  # noqa: BLE001 - a killed worker (out of memory) writes nothing
-            error = RunError("WorkerDied", f"the worker exited with code {job.proc.returncode}",
-                             str(exc))
+        except Exception as exc:
+            error = RunError(
+                "WorkerDied", f"the worker exited with code {job.proc.returncode}", str(exc)
+            )
         if error is None and not paths["output"].is_file():
             error = RunError("NoOutput", "papermill wrote no executed notebook", "")
         entry = self._settle(job, paths["output"], seconds, error)
@@ -241,19 +253,32 @@ class Execution:
 
     def _settle(self, job: _Job, output: Path, seconds: float, error: RunError | None):
         previous = self.record.get(job.nb.stem)
-        if error is not None and previous is not None and previous.status == "ok" and previous.has_copy:
+        if (
+            error is not None
+            and previous is not None
+            and previous.status == "ok"
+            and previous.has_copy
+        ):
             # Never give up a good copy for a failed one: keep the failure aside.
             if output.is_file():
                 failed = self.layout.build / "failed" / f"{job.nb.stem}.ipynb"
                 failed.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(output, failed)
-            previous.attempt = Attempt("failed", dict(self.parameters), job.started_at, now(),
-                                       seconds, error=error)
+            previous.attempt = Attempt(
+                "failed", dict(self.parameters), job.started_at, now(), seconds, error=error
+            )
             self.record.save(self.layout)
             return previous
         entry = NotebookRun(
-            job.nb.name, "ok" if error is None else "failed", dict(self.parameters), seconds,
-            job.started_at, now(), self.strict, job.source_sha256, package_hash("lnet"),
+            job.nb.name,
+            "ok" if error is None else "failed",
+            dict(self.parameters),
+            seconds,
+            job.started_at,
+            now(),
+            self.strict,
+            job.source_sha256,
+            package_hash("lnet"),
             error=error,
         )
         if output.is_file():
@@ -290,9 +315,12 @@ class Execution:
         self.record.save(self.layout)
         name = signal.Signals(signum).name
         stopped = ", ".join(j.nb.name for j in running.values()) or "nothing running"
-        raise Interrupted(signum, f"interrupted by {name}: stopped {stopped}"
-                          f"{f', {len(queued)} not started' if queued else ''}; "
-                          "_build/ keeps the last complete results")
+        raise Interrupted(
+            signum,
+            f"interrupted by {name}: stopped {stopped}"
+            f"{f', {len(queued)} not started' if queued else ''}; "
+            "_build/ keeps the last complete results",
+        )
 
     def loop(self, queue: list[Notebook]) -> None:
         running: dict[str, _Job] = {}
@@ -308,8 +336,10 @@ class Execution:
                     self.finish(running.pop(stem))
                 if time.perf_counter() - last_beat >= HEARTBEAT and running:
                     last_beat = time.perf_counter()
-                    busy = ", ".join(f"{j.nb.source.name} ({last_beat - j.started:.0f} s)"
-                                     for j in running.values())
+                    busy = ", ".join(
+                        f"{j.nb.source.name} ({last_beat - j.started:.0f} s)"
+                        for j in running.values()
+                    )
                     print(f"{self.stamp()} running {busy}", flush=True)
                 time.sleep(POLL)
             if guard.signum:  # arrived after the last notebook finished: nothing to stop
@@ -327,8 +357,10 @@ def report_failure(layout: Layout, nb: Notebook, e: RunError, entry: NotebookRun
         kept = layout.rel(layout.build / "failed" / f"{nb.stem}.ipynb")
         print(f"--- the failed run is in {kept}; the last good executed copy is kept")
     elif entry.has_copy:
-        print(f"--- executed copy, with outputs up to the error: "
-              f"{layout.rel(layout.executed_copy(nb.stem))}")
+        print(
+            f"--- executed copy, with outputs up to the error: "
+            f"{layout.rel(layout.executed_copy(nb.stem))}"
+        )
     print(bar, flush=True)
 
 
@@ -342,8 +374,15 @@ def summary_rows(record: RunRecord, notebooks: list[Notebook]) -> list[list]:
         held, total, _ = claims_summary(e.claims)
         seconds = e.attempt.seconds if e.attempt and e.attempt.seconds else e.seconds
         params = e.attempt.parameters if e.attempt else e.parameters
-        rows.append([f"{nb.stem}.ipynb", f"{seconds:.1f}" if seconds else "—", e.settled,
-                     fmt_params(params), f"{held}/{total}" if total else "—"])
+        rows.append(
+            [
+                f"{nb.stem}.ipynb",
+                f"{seconds:.1f}" if seconds else "—",
+                e.settled,
+                fmt_params(params),
+                f"{held}/{total}" if total else "—",
+            ]
+        )
     return rows
 
 
@@ -380,18 +419,26 @@ def execute(
     run.record.versions = versions()
     run.record.commit = git_commit(layout.root)
     queue = schedule(notebooks, expected_seconds(layout, run.record))
-    print(f"executing {len(notebooks)} notebook(s) with papermill, {jobs} at a time"
-          + ("" if run.strict else f" ({fmt_params(parameters)}; claims not enforced)"), flush=True)
+    print(
+        f"executing {len(notebooks)} notebook(s) with papermill, {jobs} at a time"
+        + ("" if run.strict else f" ({fmt_params(parameters)}; claims not enforced)"),
+        flush=True,
+    )
     order = [nb.stem for nb in queue]
     run.loop(queue)
     total = time.perf_counter() - run.t0
     run.record.last_execution = {
-        "wall_seconds": round(total, 2), "jobs": jobs, "order": order, "finished": now(),
+        "wall_seconds": round(total, 2),
+        "jobs": jobs,
+        "order": order,
+        "finished": now(),
         "longest_seconds": max((run.record.get(s).seconds or 0.0 for s in order), default=0.0),
     }
     run.record.save(run.layout)
     rows = summary_rows(run.record, notebooks)
-    print("\n" + format_table(["notebook", "seconds", "status", "parameters", "claims"], rows, "lrlll"))
+    print(
+        "\n"
+        + format_table(["notebook", "seconds", "status", "parameters", "claims"], rows, "lrlll")
+    )
     print(f"wall time {total:.1f} s for {len(notebooks)} notebook(s), {jobs} at a time", flush=True)
     return run.outcome
-

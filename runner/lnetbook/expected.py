@@ -70,9 +70,13 @@ def entry_problems(where: str, entry) -> list[str]:
     if not (entry.get("what") or entry.get("claim")):
         problems.append(f"{where}: 'what' (or 'claim') must say in one line what the number is")
     if entry.get("verdict") is not None and entry["verdict"] not in VERDICTS:
-        problems.append(f"{where}: 'verdict' must be one of {', '.join(VERDICTS)}; got {entry['verdict']!r}")
+        problems.append(
+            f"{where}: 'verdict' must be one of {', '.join(VERDICTS)}; got {entry['verdict']!r}"
+        )
     if entry.get("verdict") in {"reproduced", "differs"} and entry.get("paper") is None:
-        problems.append(f"{where}: verdict {entry['verdict']!r} needs the paper's number in 'paper'")
+        problems.append(
+            f"{where}: verdict {entry['verdict']!r} needs the paper's number in 'paper'"
+        )
     return problems
 
 
@@ -192,12 +196,23 @@ def compare(expected: dict | None, results: dict[str, dict]) -> list[Comparison]
         got = results.get(stem, {})
         for name, e in entries.items():
             status, value = _status(e, got.get(name))
-            rows.append(Comparison(
-                stem, name, str(e.get("what") or e.get("claim") or ""), e.get("paper"),
-                e.get("source"), float(e["value"]), float(e.get("atol", 0.0)),
-                float(e.get("rtol", 0.0)), value, status, derived_verdict(e, value),
-                e.get("claim"), e.get("note"),
-            ))
+            rows.append(
+                Comparison(
+                    stem,
+                    name,
+                    str(e.get("what") or e.get("claim") or ""),
+                    e.get("paper"),
+                    e.get("source"),
+                    float(e["value"]),
+                    float(e.get("atol", 0.0)),
+                    float(e.get("rtol", 0.0)),
+                    value,
+                    status,
+                    derived_verdict(e, value),
+                    e.get("claim"),
+                    e.get("note"),
+                )
+            )
     return rows
 
 
@@ -208,7 +223,13 @@ def comparison_rows(rows: list[Comparison]) -> list[list]:
     from .tables import fmt_number
 
     return [
-        [f"{c.stem}.{c.name}", fmt_number(c.paper), fmt_number(c.expected),
-         fmt_number(c.value), f"{c.tolerance:.3g}", c.status]
+        [
+            f"{c.stem}.{c.name}",
+            fmt_number(c.paper),
+            fmt_number(c.expected),
+            fmt_number(c.value),
+            f"{c.tolerance:.3g}",
+            c.status,
+        ]
         for c in rows
     ]

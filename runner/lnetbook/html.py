@@ -33,13 +33,30 @@ def jupyter_book_build(layout: Layout, src: Path, output: Path | None = None) ->
     Interrupted, it stops jupyter-book before passing the interruption on.
     """
     exe = Path(sys.executable).parent / "jupyter-book"
-    cmd = [str(exe) if exe.exists() else "jupyter-book", "build", str(src), "--path-output",
-           str(output or layout.root), "--all", "-W", "-n", "--keep-going"]
+    cmd = [
+        str(exe) if exe.exists() else "jupyter-book",
+        "build",
+        str(src),
+        "--path-output",
+        str(output or layout.root),
+        "--all",
+        "-W",
+        "-n",
+        "--keep-going",
+    ]
     print("$ jupyter-book " + " ".join(cmd[1:]), flush=True)
     warnings = 0
     env = dict(os.environ, NO_COLOR="1")  # plain text in logs
-    proc = subprocess.Popen(cmd, cwd=layout.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, encoding="utf-8", errors="replace", env=env)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=layout.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        env=env,
+    )
     try:
         for line in proc.stdout:
             sys.stdout.write(line if sys.stdout.isatty() else strip_ansi(line))
@@ -85,8 +102,9 @@ def _html_problems(html: Path, student: bool) -> dict[str, list[str]]:
     }
 
 
-def build_html(layout: Layout, notebooks: list[Notebook], *, student: bool = False,
-               allow_stale: bool = False) -> int:
+def build_html(
+    layout: Layout, notebooks: list[Notebook], *, student: bool = False, allow_stale: bool = False
+) -> int:
     """Check the build folder, write the generated pages, stage and build the HTML; 0 if clean.
 
     ``student``: the student edition instead, without solutions, in ``_build/html-student``.
@@ -99,8 +117,9 @@ def build_html(layout: Layout, notebooks: list[Notebook], *, student: bool = Fal
             write_results(layout, nb.stem)
     problems = verify_build(layout, notebooks, record)
     if problems:
-        raise BookError(f"cannot build the HTML: {problems[0]}"
-                        + "".join(f"\n  {p}" for p in problems[1:]))
+        raise BookError(
+            f"cannot build the HTML: {problems[0]}" + "".join(f"\n  {p}" for p in problems[1:])
+        )
     stale = freshness_gate(notebooks, record, allow_stale)
     comparisons = compare(expected, read_results(layout, stems))
     t0 = time.perf_counter()

@@ -34,7 +34,7 @@ class BuildLock:
     def __enter__(self) -> BuildLock:
         path: Path = self.layout.lock
         path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held until __exit__
+        fh = open(path, "a+", encoding="utf-8")
         if fcntl is not None:
             try:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

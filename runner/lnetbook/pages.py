@@ -46,13 +46,20 @@ def _status_row(nb: Notebook, record: RunRecord, stale: dict) -> list:
     e = record.get(nb.stem)
     if e is None:
         return [f"{{doc}}`{nb.stem}`", "—", "not run", "—", "—", "—", "—"]
-    status = e.status if e.has_copy else e.status
+    status = e.status
     if e.attempt is not None:
         status += f"; last attempt {e.attempt.status} ({fmt_params(e.attempt.parameters)})"
     source = "**changed since**: " + ", ".join(stale[nb.stem]) if nb.stem in stale else "current"
     seconds = f"{e.seconds:.1f}" if e.seconds else "—"
-    return [f"{{doc}}`{nb.stem}`", seconds, status, fmt_params(e.parameters),
-            _claims_cell(e.claims), source, e.finished or "—"]
+    return [
+        f"{{doc}}`{nb.stem}`",
+        seconds,
+        status,
+        fmt_params(e.parameters),
+        _claims_cell(e.claims),
+        source,
+        e.finished or "—",
+    ]
 
 
 def _failed_claims_lines(record: RunRecord, notebooks: list[Notebook]) -> list[str]:
@@ -61,10 +68,14 @@ def _failed_claims_lines(record: RunRecord, notebooks: list[Notebook]) -> list[s
         e = record.get(nb.stem)
         _, _, failed = claims_summary(e.claims if e else None)
         for c in failed:
-            values = ", ".join(f"{k} = {math_number(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v}"
-                               for k, v in (c.get("values") or {}).items())
-            lines.append(f"- {{doc}}`{nb.stem}`: {c.get('text', c.get('key'))}"
-                         + (f" ({values})" if values else ""))
+            values = ", ".join(
+                f"{k} = {math_number(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v}"
+                for k, v in (c.get("values") or {}).items()
+            )
+            lines.append(
+                f"- {{doc}}`{nb.stem}`: {c.get('text', c.get('key'))}"
+                + (f" ({values})" if values else "")
+            )
     return lines
 
 
@@ -81,29 +92,46 @@ def status_page(record: RunRecord, notebooks: list[Notebook], stale: dict | None
     total = sum(e.seconds or 0 for s, e in record.notebooks.items() if s in stems)
     failed = [nb.stem for nb in notebooks if (e := record.get(nb.stem)) is None or e.status != "ok"]
     lines = [
-        "# Execution status", "",
+        "# Execution status",
+        "",
         f"Every notebook of this book was executed with papermill by `{COMMAND}`",
         "before the HTML was built (the book itself executes nothing). This page is written",
         "from that run's record, `_build/executed/run.json`. *Parameters* lists the values",
         'given with `-p` on the command line; "defaults" means the values in the notebook\'s',
         "`parameters` cell, which are the paper's settings (then a failed claim fails the",
-        "build). *Source* says whether the notebook or `lnet` changed after the run.", "",
-        markdown_table(["Notebook", "Seconds", "Status", "Parameters", "Claims", "Source",
-                        "Finished"], rows, "lrlllll"),
+        "build). *Source* says whether the notebook or `lnet` changed after the run.",
         "",
-        f"Sum of execution times: {total:.1f} s (Python {record.python},"
-        f" {record.cpus or '?'} CPU(s), notebooks run side by side).",
+        markdown_table(
+            ["Notebook", "Seconds", "Status", "Parameters", "Claims", "Source", "Finished"],
+            rows,
+            "lrlllll",
+        ),
+        "",
+        (
+            f"Sum of execution times: {total:.1f} s (Python {record.python},"
+            f" {record.cpus or '?'} CPU(s), notebooks run side by side)."
+        ),
     ]
     claims = _failed_claims_lines(record, notebooks)
     if claims:
         lines += ["", "## Claims that did not hold", "", *claims]
     if failed:
-        lines += ["", ":::{warning}", "These notebooks did not run to the end: "
-                  + ", ".join(f"{{doc}}`{s}`" for s in failed)
-                  + ". Their pages show the outputs up to the error.", ":::"]
+        lines += [
+            "",
+            ":::{warning}",
+            "These notebooks did not run to the end: "
+            + ", ".join(f"{{doc}}`{s}`" for s in failed)
+            + ". Their pages show the outputs up to the error.",
+            ":::",
+        ]
     if stale:
-        lines += ["", ":::{warning}", "These pages show numbers from an older version of their "
-                  "sources: " + ", ".join(f"{{doc}}`{s}`" for s in stale) + ".", ":::"]
+        lines += [
+            "",
+            ":::{warning}",
+            "These pages show numbers from an older version of their "
+            "sources: " + ", ".join(f"{{doc}}`{s}`" for s in stale) + ".",
+            ":::",
+        ]
     lines += ["", "## Software", "", *_environment_lines(record)]
     return "\n".join(lines) + "\n"
 
@@ -118,8 +146,12 @@ def glance_rows(rows: list[Comparison], order: list[str]) -> list[list]:
         verdict = VERDICT_WORDS.get(c.verdict or "", "—")
         if c.note:
             verdict += f": {c.note}"
-        paper = math_number(c.paper) + (f" ({c.source})" if c.source and c.paper is not None else "")
-        out.append([f"{c.claim or c.what} ({{doc}}`{c.stem}`)", paper, math_number(c.value), verdict])
+        paper = math_number(c.paper) + (
+            f" ({c.source})" if c.source and c.paper is not None else ""
+        )
+        out.append(
+            [f"{c.claim or c.what} ({{doc}}`{c.stem}`)", paper, math_number(c.value), verdict]
+        )
     return out
 
 
@@ -135,13 +167,27 @@ def _regression_lines(rows: list[Comparison]) -> list[str]:
     lines = []
     for stem in dict.fromkeys(c.stem for c in rows):
         table = [
-            [f"`{c.name}`", c.what, math_number(c.expected, 6), math_number(c.value, 6),
-             math_number(c.tolerance), "ok" if c.status == "ok" else f"**{c.status.upper()}**"]
-            for c in rows if c.stem == stem
+            [
+                f"`{c.name}`",
+                c.what,
+                math_number(c.expected, 6),
+                math_number(c.value, 6),
+                math_number(c.tolerance),
+                "ok" if c.status == "ok" else f"**{c.status.upper()}**",
+            ]
+            for c in rows
+            if c.stem == stem
         ]
-        lines += ["", f"**{{doc}}`{stem}`**", "",
-                  markdown_table(["Quantity", "What", "Expected", "This build", "Tolerance",
-                                  "Status"], table, "llrrrl")]
+        lines += [
+            "",
+            f"**{{doc}}`{stem}`**",
+            "",
+            markdown_table(
+                ["Quantity", "What", "Expected", "This build", "Tolerance", "Status"],
+                table,
+                "llrrrl",
+            ),
+        ]
     return lines
 
 
@@ -149,31 +195,55 @@ def reproduction_page(rows: list[Comparison], record: RunRecord, notebooks: list
     order = [nb.stem for nb in notebooks]
     counts = {s: sum(c.status == s for c in rows) for s in ("ok", "drift", "missing")}
     lines = [
-        "# Reproduction report", "",
-        "## Results at a glance", "",
-        "The paper's numbers next to the ones this book computes, chapter by chapter.", "",
+        "# Reproduction report",
+        "",
+        "## Results at a glance",
+        "",
+        "The paper's numbers next to the ones this book computes, chapter by chapter.",
+        "",
         glance_table(rows, order),
     ]
     changed = {s: e.parameters for s, e in record.notebooks.items() if e.parameters and s in order}
     if changed:
-        lines += [":::{note}", "These notebooks ran with parameters other than the paper's, so"
-                  " their numbers are not expected to match: "
-                  + "; ".join(f"{{doc}}`{s}` ({fmt_params(p)})" for s, p in changed.items())
-                  + ".", ":::", ""]
+        lines += [
+            ":::{note}",
+            "These notebooks ran with parameters other than the paper's, so"
+            " their numbers are not expected to match: "
+            + "; ".join(f"{{doc}}`{s}` ({fmt_params(p)})" for s, p in changed.items())
+            + ".",
+            ":::",
+            "",
+        ]
     claims = _failed_claims_lines(record, notebooks)
-    lines += ["## Claims", "", "Each chapter checks the claims its text makes on the numbers it "
-              "computes. " + (f"{len(claims)} did not hold in this build:" if claims
-                              else "All of them held in this build."), "", *claims]
     lines += [
-        "", "## Regression check", "",
-        f"{len(rows)} numbers compared with `book/expected.yml`: {counts['ok']} ok,"
-        f" {counts['drift']} drift, {counts['missing']} missing.", "",
-        f":::{{dropdown}} This build against `book/expected.yml`",
+        "## Claims",
+        "",
+        "Each chapter checks the claims its text makes on the numbers it "
+        "computes. "
+        + (
+            f"{len(claims)} did not hold in this build:"
+            if claims
+            else "All of them held in this build."
+        ),
+        "",
+        *claims,
+    ]
+    lines += [
+        "",
+        "## Regression check",
+        "",
+        (
+            f"{len(rows)} numbers compared with `book/expected.yml`: {counts['ok']} ok,"
+            f" {counts['drift']} drift, {counts['missing']} missing."
+        ),
+        "",
+        ":::{dropdown} This build against `book/expected.yml`",
         "A row is *ok* when |this build − expected| ≤ atol + rtol·|expected| (the",
         "*tolerance* column); *drift* means the build computed something else, *missing*",
         f"that the notebook glued no such number. `{COMMAND} check` applies the same",
         "test and fails the build on any drift or missing number.",
-        *_regression_lines(rows), ":::",
+        *_regression_lines(rows),
+        ":::",
     ]
     return "\n".join(lines) + "\n"
 
@@ -192,10 +262,18 @@ def runtimes_snippet(record: RunRecord, notebooks: list[Notebook]) -> str:
             verdict = "yes" if fast else "no"
         rows.append([f"{{doc}}`{nb.stem}`", f"`{nb.name}`", seconds, verdict])
     headers = ["Chapter", "Notebook", "Seconds", f"Under {QUICK_SECONDS:.0f} s"]
-    return "\n".join([
-        markdown_table(headers, rows, "llrl"), "",
-        f"{quick} of {len(notebooks)} notebooks ran in under {QUICK_SECONDS:.0f} s"
-        f" in this build, on the machine that built it (Python {record.python},"
-        f" {record.cpus or '?'} CPU(s), notebooks sharing the CPUs). The times are read from this"
-        " build's run record, `_build/executed/run.json`; the {doc}`status` page has the details.",
-    ]) + "\n"
+    return (
+        "\n".join(
+            [
+                markdown_table(headers, rows, "llrl"),
+                "",
+                (
+                    f"{quick} of {len(notebooks)} notebooks ran in under {QUICK_SECONDS:.0f} s"
+                    f" in this build, on the machine that built it (Python {record.python},"
+                    f" {record.cpus or '?'} CPU(s), notebooks sharing the CPUs). The times are read from this"
+                    " build's run record, `_build/executed/run.json`; the {doc}`status` page has the details."
+                ),
+            ]
+        )
+        + "\n"
+    )

@@ -166,9 +166,7 @@ def check_parameters(notebooks: list[Notebook], parameters: dict) -> None:
             if not (isinstance(name, str) and name.isidentifier()):
                 continue
             if name not in allowed:
-                problems.append(
-                    f"{nb.name} has no parameter {name!r} (its parameters: {names})"
-                )
+                problems.append(f"{nb.name} has no parameter {name!r} (its parameters: {names})")
             elif not _type_fits(allowed[name], value):
                 problems.append(
                     f"{nb.name}: {name} should be {_kind(allowed[name])} like its default "

@@ -48,13 +48,21 @@ def git_commit(root: Path) -> str:
     """``git rev-parse HEAD`` in ``root`` (with ``+dirty`` if tracked files changed), or "unknown"."""
     try:
         head = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10
+            ["git", "rev-parse", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
         )
         if head.returncode != 0:
             return "unknown"
         dirty = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=root, capture_output=True, text=True, timeout=10,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
         )
         return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
@@ -71,7 +79,7 @@ def blas_info() -> str:
             return ", ".join(
                 f"{i.get('internal_api', '?')} {i.get('version') or ''}".strip() for i in libs
             )
-    except Exception:  # noqa: BLE001, S110 - an optional report, numpy's config follows
+    except Exception:
         pass
     try:
         import numpy as np
@@ -79,7 +87,7 @@ def blas_info() -> str:
         config = np.show_config(mode="dicts")
         blas = config.get("Build Dependencies", {}).get("blas", {})
         return f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
-    except Exception:  # noqa: BLE001 - never fail a build over a report line
+    except Exception:
         return "unknown"
 
 
@@ -110,7 +118,11 @@ def staleness(record, notebooks) -> dict[str, list[str]]:
         if entry is None or not entry.has_copy:
             continue
         reasons = []
-        if entry.source_sha256 and nb.source.is_file() and file_hash(nb.source) != entry.source_sha256:
+        if (
+            entry.source_sha256
+            and nb.source.is_file()
+            and file_hash(nb.source) != entry.source_sha256
+        ):
             reasons.append("source changed")
         if entry.lnet_sha256 and lnet_now and entry.lnet_sha256 != lnet_now:
             reasons.append("lnet changed")

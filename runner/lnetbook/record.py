@@ -169,7 +169,9 @@ class RunRecord:
                 last_execution=dict(data.get("last_execution") or {}),
             )
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            raise BookError(f"{layout.rel(path)}: run record has an unknown layout ({exc!r}); {fix}") from None
+            raise BookError(
+                f"{layout.rel(path)}: run record has an unknown layout ({exc!r}); {fix}"
+            ) from None
         return record
 
     def save(self, layout: Layout) -> None:

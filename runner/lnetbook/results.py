@@ -131,9 +131,7 @@ def repair_hint(stem: str) -> str:
 
 def read_executed(layout: Layout, stem: str) -> dict:
     """The executed copy of ``stem``; missing or corrupt is one BookError line."""
-    return load_json(
-        layout.executed_copy(stem), fix=repair_hint(stem), what="executed notebook"
-    )
+    return load_json(layout.executed_copy(stem), fix=repair_hint(stem), what="executed notebook")
 
 
 def write_results(layout: Layout, stem: str) -> dict:

@@ -14,11 +14,18 @@ import re
 import shutil
 from pathlib import Path
 
-from .getcode import with_ensure_lnet_cell
 from .errors import BookError
 from .expected import Comparison
+from .getcode import with_ensure_lnet_cell
 from .layout import BOOK_DIR, COMMAND, REPRODUCTION_DOC, STATUS_DOC, Layout, Notebook, load_yaml
-from .pages import GLANCE_SNIPPET, RUNTIMES_SNIPPET, glance_table, reproduction_page, runtimes_snippet, status_page
+from .pages import (
+    GLANCE_SNIPPET,
+    RUNTIMES_SNIPPET,
+    glance_table,
+    reproduction_page,
+    runtimes_snippet,
+    status_page,
+)
 from .record import RunRecord
 from .worker import LOCAL_PATH_KEYS
 
@@ -170,7 +177,8 @@ def _copy_tree(layout: Layout, notebooks: list[Notebook], src: Path, student: bo
     if (layout.root / "_static").is_dir():
         shutil.copytree(layout.root / "_static", src / "_static")
     shutil.copytree(
-        layout.book, src / BOOK_DIR,
+        layout.book,
+        src / BOOK_DIR,
         ignore=shutil.ignore_patterns("*.ipynb", "__pycache__", ".ipynb_checkpoints"),
     )
     repo = config.get("repository") or {}
@@ -178,11 +186,13 @@ def _copy_tree(layout: Layout, notebooks: list[Notebook], src: Path, student: bo
         executed = json.loads(layout.executed_copy(nb.stem).read_text(encoding="utf-8"))
         # A downloaded chapter installs lnet itself where it is missing (hidden on the page).
         ready = with_ensure_lnet_cell(
-            downloadable(executed, student=student), repo.get("url") or "",
+            downloadable(executed, student=student),
+            repo.get("url") or "",
             repo.get("branch") or "main",
         )
         (src / BOOK_DIR / f"{nb.stem}.ipynb").write_text(
-            json.dumps(ready, indent=1, ensure_ascii=False) + "\n", encoding="utf-8",
+            json.dumps(ready, indent=1, ensure_ascii=False) + "\n",
+            encoding="utf-8",
         )
     if student:
         for page in (src / BOOK_DIR).glob("*.md"):

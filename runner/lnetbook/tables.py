@@ -11,7 +11,8 @@ def format_table(headers: list[str], rows: list[list], align: str | None = None)
 
     def line(row):
         return "  ".join(
-            c.rjust(w) if a == "r" else c.ljust(w) for c, w, a in zip(row, widths, align)
+            c.rjust(w) if a == "r" else c.ljust(w)
+            for c, w, a in zip(row, widths, align, strict=False)
         ).rstrip()
 
     rule = "  ".join("-" * w for w in widths)

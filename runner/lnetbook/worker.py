@@ -86,7 +86,7 @@ def run(spec: dict) -> dict:
             execution_timeout=spec["timeout"],
             **kernel_config(),
         )
-    except Exception as exc:  # noqa: BLE001 - a cell error, a dead kernel, a timeout: all recorded
+    except Exception as exc:
         error = RunError.from_exception(exc)
     output = Path(spec["output"])
     if output.is_file():

@@ -231,14 +231,14 @@ class Browser:
             os.dup2(fd_in, 3)
             os.dup2(fd_out, 4)
 
-        self._log = open(log, "wb")
+        self._log = open(log, "wb")  # noqa: SIM115 - closed in close(), lives as long as chromium
         self.proc = subprocess.Popen(
             [executable, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,
             close_fds=False,  # fds 3 and 4 must survive; Python's own fds are close-on-exec
-            preexec_fn=wire_fds,
+            preexec_fn=wire_fds,  # noqa: PLW1509 - the checker starts chromium before any thread
         )
         os.close(to_chrome_r)
         os.close(from_chrome_w)

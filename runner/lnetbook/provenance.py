@@ -59,6 +59,7 @@ def git_commit(root: Path) -> str:
             return "unknown"
         dirty = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no"],
+            check=False,
             cwd=root,
             capture_output=True,
             text=True,

@@ -238,7 +238,7 @@ class Browser:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             close_fds=False,  # fds 3 and 4 must survive; Python's own fds are close-on-exec
-            preexec_fn=wire_fds,  # noqa: PLW1509 - the checker starts chromium before any thread
+            preexec_fn=wire_fds,  # noqa: PLW1509 - wire_fds only calls os.dup2 (async-signal-safe)
         )
         os.close(to_chrome_r)
         os.close(from_chrome_w)

@@ -13,9 +13,9 @@ each importing only from the ones above it:
 - :mod:`lnet.closed_forms`, :mod:`lnet.scalar`: exact solutions; the scalar model of the talk.
 - :mod:`lnet.bounds`, :mod:`lnet.width`, :mod:`lnet.implicit_bias`: the formulas of the paper
   (rates and guarantees; the Lemma and Theorem 2; the implicit-bias limit).
-- :mod:`lnet.experiments`: drivers that run many trajectories (the paper's experiments, Monte
+- ``lnet.experiments``: drivers that run many trajectories (the paper's experiments, Monte
   Carlo checks, scans); they return data.
-- :mod:`lnet.figures`, :mod:`lnet.plotting`: drawing that data.
+- ``lnet.figures``, :mod:`lnet.plotting`: drawing that data.
 
 .. rubric:: Vocabulary
 
@@ -64,7 +64,7 @@ Scalar model
     :func:`scalar_rate_from_weights` :math:`2(u^2 + v^2)` and :func:`scalar_rate_from_product`
     :math:`2\sqrt{d^2 + 4w^2}` are one rate from two parametrizations.
 Figures
-    :mod:`lnet.figures` functions take the data an experiment returned.
+    ``lnet.figures`` functions take the data an experiment returned.
 
 .. rubric:: Renamed in 1.0
 

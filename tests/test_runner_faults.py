@@ -240,7 +240,7 @@ def test_an_interrupted_first_run_leaves_no_copy_and_says_so(tmp_path):
     done = lnetbook(tmp_path, "check")
     assert done.returncode == EXIT_ERROR
     assert (
-        "book/tiny.ipynb: interrupted in this build folder; run `python -m lnetbook run book/tiny.ipynb`"
+        "book/tiny.ipynb: interrupted in this build folder; run `python3 dev.py run book/tiny.ipynb`"
         in done.stderr
     )
 
@@ -331,7 +331,7 @@ def test_an_edited_source_makes_html_and_check_refuse_naming_it(repo):
         assert done.returncode == EXIT_ERROR, done.stderr
         assert done.stderr.strip() == (
             "error: changed since they were executed: book/tiny.ipynb; run "
-            "`python -m lnetbook run book/tiny.ipynb` (or pass --allow-stale)"
+            "`python3 dev.py run book/tiny.ipynb` (or pass --allow-stale)"
         )
     done = lnetbook(repo, "check", "--allow-stale")
     assert done.returncode == 0 and "WARNING: changed since they were executed" in done.stdout
@@ -418,7 +418,7 @@ def test_a_corrupt_build_file_is_named_with_what_to_run(repo, damage, message):
     done = lnetbook(repo, "check")
     assert done.returncode == EXIT_ERROR, done.stdout + done.stderr
     first = done.stderr.strip().splitlines()[0]
-    assert message in first and "python -m lnetbook" in first, done.stderr
+    assert message in first and "python3 dev.py" in first, done.stderr
     assert "Traceback" not in done.stderr
     # the run the message names repairs it
     if how == "delete" and rel.startswith("executed"):

@@ -84,7 +84,7 @@ def freshness_gate(notebooks: list[Notebook], record: RunRecord, allow_stale: bo
     if lnet:
         print(
             f"WARNING: lnet changed since these notebooks ran: {' '.join(lnet)}; "
-            f"their numbers may be out of date (`{COMMAND} build` reruns everything)"
+            f"their numbers may be out of date (`{COMMAND} book` reruns everything)"
         )
     if sources:
         line = (

@@ -73,9 +73,16 @@ def entry_problems(where: str, entry) -> list[str]:
         problems.append(
             f"{where}: 'verdict' must be one of {', '.join(VERDICTS)}; got {entry['verdict']!r}"
         )
-    if entry.get("verdict") in {"reproduced", "differs"} and entry.get("paper") is None:
+    # reproduced/differs compare with the paper: with its number, or (a qualitative finding
+    # such as an ordering) with the place where the paper states it
+    if (
+        entry.get("verdict") in {"reproduced", "differs"}
+        and entry.get("paper") is None
+        and not entry.get("source")
+    ):
         problems.append(
-            f"{where}: verdict {entry['verdict']!r} needs the paper's number in 'paper'"
+            f"{where}: verdict {entry['verdict']!r} needs the paper's number in 'paper', "
+            "or, for a qualitative finding, 'source' saying where the paper states it"
         )
     return problems
 

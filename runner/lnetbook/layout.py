@@ -20,7 +20,7 @@ REPRODUCTION_DOC = "book/reproduction"
 #: Pages that exist only in the staged source tree, written from the run's records.
 GENERATED_DOCS = (STATUS_DOC, REPRODUCTION_DOC)
 #: The command users type (also printed in every "what to run" hint).
-COMMAND = "python -m lnetbook"
+COMMAND = "python3 dev.py"  # the one command form the book and the README teach
 
 
 @dataclass(frozen=True)

@@ -146,9 +146,10 @@ def glance_rows(rows: list[Comparison], order: list[str]) -> list[list]:
         verdict = VERDICT_WORDS.get(c.verdict or "", "—")
         if c.note:
             verdict += f": {c.note}"
-        paper = math_number(c.paper) + (
-            f" ({c.source})" if c.source and c.paper is not None else ""
-        )
+        if c.paper is not None:
+            paper = math_number(c.paper) + (f" ({c.source})" if c.source else "")
+        else:  # a qualitative finding: where the paper states it
+            paper = f"stated in {c.source}" if c.source else "—"
         out.append(
             [f"{c.claim or c.what} ({{doc}}`{c.stem}`)", paper, math_number(c.value), verdict]
         )

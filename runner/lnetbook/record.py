@@ -156,7 +156,7 @@ class RunRecord:
         path = layout.run_record
         if not path.exists():
             return cls()
-        fix = f"run `{COMMAND} build` to make it again (or delete it and rerun the notebooks)"
+        fix = f"run `{COMMAND} book` to make it again (or delete it and rerun the notebooks)"
         data = load_json(path, fix=fix, what="run record")
         try:
             entries = data["notebooks"]

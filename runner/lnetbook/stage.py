@@ -219,7 +219,7 @@ def stage(
         names = " ".join(nb.name for nb in missing)
         raise BookError(
             f"no executed copy of {names} in {layout.rel(layout.executed)}: run "
-            f"`{COMMAND} run {names}` (or `{COMMAND} build` for all)"
+            f"`{COMMAND} run {names}` (or `{COMMAND} book` for all)"
         )
     src = layout.src_student if student else layout.src
     if src.exists():

@@ -7,9 +7,9 @@ gradient flow. Eigenvalues are sorted in decreasing order, :math:`[a]_+ = \max(a
 
 .. math::
 
-    \Delta_+ = [\lambda_1(\mathcal D)]_+ - [\lambda_r(\mathcal D)]_+, \quad
-    \Delta_- = [\lambda_1(-\mathcal D)]_+ - [\lambda_m(-\mathcal D)]_+, \quad
-    \Delta_{\rm low} = [\lambda_r(\mathcal D)]_+ + [\lambda_m(-\mathcal D)]_+ .
+    \Delta_+ &= [\lambda_1(\mathcal D)]_+ - [\lambda_r(\mathcal D)]_+, \\
+    \Delta_- &= [\lambda_1(-\mathcal D)]_+ - [\lambda_m(-\mathcal D)]_+, \\
+    \Delta_{\rm low} &= [\lambda_r(\mathcal D)]_+ + [\lambda_m(-\mathcal D)]_+ .
 
 The talk names the four clipped eigenvalues :math:`\bar\lambda_+ = [\lambda_1(\mathcal D)]_+`,
 :math:`\underline\lambda_+ = [\lambda_r(\mathcal D)]_+`, :math:`\bar\lambda_- = [\lambda_1(-\mathcal D)]_+`,
@@ -248,8 +248,9 @@ def gram_imbalance_spectrum(Q, r: int, h: int) -> ImbalanceSpectrum:
 
     .. math::
 
-        \operatorname{spec}(\mathcal D) = \operatorname{spec}(JQ) \text{ padded with zeros to } h
-        \text{ values (or with } r + m - h \text{ zeros dropped when } h < r + m).
+        \operatorname{spec}(\mathcal D) = {}& \operatorname{spec}(JQ) \text{ padded with zeros to } h
+        \text{ values} \\
+        & \text{(or with } r + m - h \text{ zeros dropped when } h < r + m).
 
     Accuracy: computed as :math:`\operatorname{spec}(Q^{1/2}JQ^{1/2})`. Eigenvalues of :math:`Q`
     at rounding level are set to zero, but when :math:`Q` is *nearly* singular (nearly balanced
@@ -566,8 +567,8 @@ def rate_lower_bound(X, Y, U, V, *, problem: Problem | None = None) -> float:
     .. math::
 
         -\frac{\dot{\tilde L}}{\tilde L} \ge \lambda_r(\Sigma_x)\Big(
-          -\Delta_+ + \sqrt{(\Delta_+ + \Delta_{\rm low})^2 + 4\sigma_m^2(U_1V^\top)}
-          -\Delta_- + \sqrt{(\Delta_- + \Delta_{\rm low})^2 + 4\sigma_r^2(U_1V^\top)}\Big).
+          & -\Delta_+ + \sqrt{(\Delta_+ + \Delta_{\rm low})^2 + 4\sigma_m^2(U_1V^\top)} \\
+          & -\Delta_- + \sqrt{(\Delta_- + \Delta_{\rm low})^2 + 4\sigma_r^2(U_1V^\top)}\Big).
 
     Equivalently, in the talk's names,
     :math:`-\bar\lambda_+ + \underline\lambda_- + \sqrt{(\bar\lambda_+ + \underline\lambda_-)^2 + 4\sigma_m^2}
@@ -618,9 +619,9 @@ def theorem3_c(X, Y, U, V, *, problem: Problem | None = None) -> float:
 
     .. math::
 
-        c = -\Delta_+ + \sqrt{(\Delta_+ + \Delta_{\rm low})^2
-              + 4[\sigma_m(\tilde Y) - \|E\|_F]_+^2/\lambda_1(\Sigma_x)}
-            -\Delta_- + \sqrt{(\Delta_- + \Delta_{\rm low})^2
+        c = {}& -\Delta_+ + \sqrt{(\Delta_+ + \Delta_{\rm low})^2
+              + 4[\sigma_m(\tilde Y) - \|E\|_F]_+^2/\lambda_1(\Sigma_x)} \\
+            & -\Delta_- + \sqrt{(\Delta_- + \Delta_{\rm low})^2
               + 4[\sigma_r(\tilde Y) - \|E\|_F]_+^2/\lambda_1(\Sigma_x)} .
 
     Parameters
@@ -699,8 +700,8 @@ def local_rate_limit(X, Y, U, V, *, problem: Problem | None = None) -> float:
 
     .. math::
 
-        c_\infty = -\Delta_+ + \sqrt{(\Delta_+ + \Delta_{\rm low})^2 + 4\sigma_m^2(\tilde Y)/\lambda_1(\Sigma_x)}
-                   -\Delta_- + \sqrt{(\Delta_- + \Delta_{\rm low})^2 + 4\sigma_r^2(\tilde Y)/\lambda_1(\Sigma_x)} .
+        c_\infty = {}& -\Delta_+ + \sqrt{(\Delta_+ + \Delta_{\rm low})^2 + 4\sigma_m^2(\tilde Y)/\lambda_1(\Sigma_x)} \\
+                   & -\Delta_- + \sqrt{(\Delta_- + \Delta_{\rm low})^2 + 4\sigma_r^2(\tilde Y)/\lambda_1(\Sigma_x)} .
 
     Only the imbalance of ``(U, V)`` matters (it is conserved along the flow).
 

@@ -770,7 +770,8 @@ def gradient_descent(
 
     .. math::
 
-        \ell = \tfrac1n\|Y - XUV^\top\|_F^2\ (\texttt{loss="mean"}, \text{the paper's runs}), \qquad
+        \ell = \tfrac1n\|Y - XUV^\top\|_F^2\ (\texttt{loss="mean"}, \text{the paper's runs}),
+
         \ell = \tfrac12\|Y - XUV^\top\|_F^2\ (\texttt{loss="half"}).
 
     Step ``k`` corresponds to flow time :math:`t = c\eta k`, :math:`c = 2/n` (mean) or 1 (half).
@@ -790,7 +791,7 @@ def gradient_descent(
         Step cap, >= 0.
     tol : float, optional
         Stop at the first step whose loss, in the ``loss`` convention, is below ``tol`` (the
-        paper uses 1e-8 on the mean loss). At or below the minimum loss it warns
+        paper uses ``tol=1e-8`` on the mean loss). At or below the minimum loss it warns
         (:class:`lnet.ToleranceWarning`).
     loss : {"mean", "half"}
         The loss descended, and the convention of ``tol``, ``losses`` and the records.

@@ -265,7 +265,8 @@ def scalar_time_to_product(w0, w, y, d, *, abs_residual=None):
     .. math::
 
         t(w) = \frac{1}{s}\left[\log\frac{N(w)}{|y - w|} - \log\frac{N(w_0)}{|y - w_0|}\right],
-        \qquad s = \sqrt{d^2 + 4y^2}, \quad N(w) = d^2 + 4yw + s\sqrt{d^2 + 4w^2}.
+
+        s = \sqrt{d^2 + 4y^2}, \quad N(w) = d^2 + 4yw + s\sqrt{d^2 + 4w^2}.
 
     This gives the exact trajectory for every imbalance :math:`d` (in implicit form), an
     independent check of any integrator. :math:`w` must lie between :math:`w_0` and :math:`y`

@@ -21,14 +21,12 @@ eigenvalues of :math:`\Sigma_x = X^\top X`, and the clipped imbalance eigenvalue
 
 .. math::
 
-    p_{1,k} = \frac{[\sigma_k(\tilde Y) - \|E\|_F]_+}{\sqrt{\lambda_1}}, \qquad
-    p_2 = \frac{\|\tilde Y\|_F + \|E\|_F}{\sqrt{\lambda_r}},
-
-    \alpha = \tfrac12\Big(-\Delta_+ + \sqrt{(\Delta_+ + \Delta_{\rm low})^2 + 4p_{1,m}^2}
-             \;-\Delta_- + \sqrt{(\Delta_- + \Delta_{\rm low})^2 + 4p_{1,r}^2}\Big)
-           = \tfrac12\, c \ \text{(Theorem 3's } c \text{ at this point)},
-
-    \beta = \frac{\bar\lambda_+ + \sqrt{\bar\lambda_+^2 + 4p_2^2}}{2}
+    p_{1,k} &= \frac{[\sigma_k(\tilde Y) - \|E\|_F]_+}{\sqrt{\lambda_1}}, \qquad
+    p_2 = \frac{\|\tilde Y\|_F + \|E\|_F}{\sqrt{\lambda_r}}, \\
+    \alpha &= \tfrac12\Big(-\Delta_+ + \sqrt{(\Delta_+ + \Delta_{\rm low})^2 + 4p_{1,m}^2} \\
+           &\qquad\;-\Delta_- + \sqrt{(\Delta_- + \Delta_{\rm low})^2 + 4p_{1,r}^2}\Big) \\
+           &= \tfrac12\, c \ \text{(Theorem 3's } c \text{ at this point)}, \\
+    \beta &= \frac{\bar\lambda_+ + \sqrt{\bar\lambda_+^2 + 4p_2^2}}{2}
           + \frac{\bar\lambda_- + \sqrt{\bar\lambda_-^2 + 4p_2^2}}{2}.
 
 :math:`\alpha` is Proposition 1's bound with :math:`p_1` in place of :math:`\sigma_k(U_1V^\top)`, so

@@ -324,7 +324,8 @@ def theorem2_bound(
 
         \|U(\infty)V(\infty)^\top - \hat\Theta\|_2 \le
         2\,C^{1/h^{1-2\alpha}}\sqrt{m + r}\,\frac{\sqrt{m + D} + \log(2/\delta)/2}{h^{2\alpha - 1/2}},
-        \qquad C = \exp\!\Big(1 + \frac{\lambda_1(\Sigma_x)^{1/2}\|Y\|_F}{\lambda_r(\Sigma_x)}\Big).
+
+        C = \exp\!\Big(1 + \frac{\lambda_1(\Sigma_x)^{1/2}\|Y\|_F}{\lambda_r(\Sigma_x)}\Big).
 
     The factor :math:`C^{1/h^{1-2\alpha}}` bounds the growth of :math:`\|[VU_2^\top; U_1U_2^\top]\|`,
     whose linear ODE has a coefficient of size :math:`\|E(t)\|`, integrated against the rate

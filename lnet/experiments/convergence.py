@@ -68,7 +68,8 @@ def experiment_a_problem(D=400, n=100, m=1, *, noise=0.01, seed=0) -> Problem:
 
     .. math::
 
-        A \sim \mathcal N(0, 1)^{n\times D} = W S \Phi_1^\top,\quad X = W\Phi_1^\top,\qquad
+        A \sim \mathcal N(0, 1)^{n\times D} = W S \Phi_1^\top,\quad X = W\Phi_1^\top,
+
         Y = X\Theta + \varepsilon,\quad \Theta \sim \mathcal N(0, I/D),\ \varepsilon \sim \mathcal N(0, \text{noise}^2),
 
     so every singular value of ``X`` is 1 (:math:`\Sigma_x = I`, :math:`r = n`) and :math:`L^* = 0`.
@@ -294,7 +295,7 @@ def run_experiment_a(
     balanced : bool
         Also run the balanced initialization with the same end-to-end matrix.
     eta, steps : float, int
-        Step size and number of iterations (5e-4, 15,000).
+        Step size and number of iterations (``5e-4``, 15,000).
     seed : int
         Seed of the data and of the weights (the paper shows one draw).
     noise : float
@@ -495,7 +496,7 @@ def run_experiment_c(
     steps : int
         Iteration cap.
     tol : float
-        Stop below this loss (otherwise the loss reaches the rounding floor, near 1e-27).
+        Stop below this loss (otherwise the loss reaches the rounding floor, near :math:`10^{-27}`).
     y_std : float
         Standard deviation of the entries of ``Y`` (default: variance 0.1).
     seed : int

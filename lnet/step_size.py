@@ -111,6 +111,18 @@ FORMS = ("general", "code")
 def half_loss_step(eta, n: int) -> float:
     r"""The half-loss step :math:`2\eta/n` equal to a step :math:`\eta` on the mean loss :math:`\tfrac1n\|\cdot\|_F^2`.
 
+    Parameters
+    ----------
+    eta : float
+        A step on the mean loss (``> 0``).
+    n : int
+        Number of samples (rows of :math:`X`).
+
+    Returns
+    -------
+    float
+        The same step in the half-loss convention, :math:`2\eta/n`.
+
     Used in: ``book/step_size.ipynb``.
     """
     return 2.0 * positive_float("eta", eta) / positive_int("n", n)
@@ -118,6 +130,19 @@ def half_loss_step(eta, n: int) -> float:
 
 def mean_loss_step(eta, n: int) -> float:
     r"""The inverse of :func:`half_loss_step`: :math:`n\eta/2`.
+
+    Parameters
+    ----------
+    eta : float
+        A step in the half-loss convention (``>= 0``).
+    n : int
+        Number of samples (rows of :math:`X`).
+
+    Returns
+    -------
+    float
+        The same step on the mean loss, :math:`n\eta/2`.
+
     Used in: ``book/step_size.ipynb``.
     """
     return positive_float("eta", eta, allow_zero=True) * positive_int("n", n) / 2.0
@@ -202,6 +227,13 @@ def step_constants(problem: Problem, U1, V) -> StepConstants:
         :mod:`lnet.dynamics` gives the same constants as the full width).
     V : array_like, shape (m, k)
 
+    Returns
+    -------
+    StepConstants
+        ``kind="data"``: :math:`\alpha`, :math:`\beta`, :math:`s = \sqrt{\lambda_r}\,p_2`,
+        :math:`\tilde L`, :math:`\lambda_1`, :math:`\lambda_r`, :math:`p_{1,m}`,
+        :math:`p_{1,r}`, :math:`p_2`.
+
     Used in: ``book/step_size.ipynb``.
     """
     U1, V = _reduced(problem, U1, V)
@@ -247,6 +279,19 @@ def direct_step_constants(problem: Problem, U1, V) -> StepConstants:
     :math:`U_1`); it is never below :func:`step_constants`' :math:`\alpha`. (The public code's
     step rule writes :math:`\|V\|_2` unsquared in :math:`\beta`, its bound squares it; squared here.)
 
+    Parameters
+    ----------
+    problem : Problem
+    U1 : array_like, shape (r, k)
+        :math:`\Phi_1^\top U` (any number of columns, as in :func:`step_constants`).
+    V : array_like, shape (m, k)
+
+    Returns
+    -------
+    StepConstants
+        ``kind="direct"``: :math:`\alpha`, :math:`\beta`, :math:`s` above, :math:`\tilde L`,
+        :math:`\lambda_1`, :math:`\lambda_r` (``p1_m``, ``p1_r``, ``p2`` are NaN).
+
     Used in: ``book/step_size.ipynb``.
     """
     U1, V = _reduced(problem, U1, V)
@@ -270,6 +315,19 @@ def direct_step_constants(problem: Problem, U1, V) -> StepConstants:
 
 def alpha_constant(problem: Problem, U1, V) -> float:
     r""":math:`\alpha` of :func:`step_constants` (half of Theorem 3's :math:`c` at this point).
+
+    Parameters
+    ----------
+    problem : Problem
+    U1 : array_like, shape (r, k)
+        :math:`\Phi_1^\top U`.
+    V : array_like, shape (m, k)
+
+    Returns
+    -------
+    float
+        :math:`\alpha \ge 0`.
+
     Used in: ``book/step_size.ipynb``.
     """
     return step_constants(problem, U1, V).alpha
@@ -277,6 +335,19 @@ def alpha_constant(problem: Problem, U1, V) -> float:
 
 def beta_constant(problem: Problem, U1, V) -> float:
     r""":math:`\beta` of :func:`step_constants`.
+
+    Parameters
+    ----------
+    problem : Problem
+    U1 : array_like, shape (r, k)
+        :math:`\Phi_1^\top U`.
+    V : array_like, shape (m, k)
+
+    Returns
+    -------
+    float
+        :math:`\beta > 0`, an upper bound on :math:`\|U_1\|_2^2 + \|V\|_2^2`.
+
     Used in: ``book/step_size.ipynb``.
     """
     return step_constants(problem, U1, V).beta
@@ -377,6 +448,12 @@ def contraction_polynomial(
 
         equal to ``"general"`` when :math:`\lambda_1 = \lambda_r`.
 
+    Returns
+    -------
+    ContractionPolynomial
+        Callable on a step (or an array of steps) for :math:`\rho(\eta)`, with
+        :meth:`~ContractionPolynomial.minimizer` and :meth:`~ContractionPolynomial.crossing`.
+
     Used in: ``book/step_size.ipynb``.
     """
     if not isinstance(constants, StepConstants):
@@ -418,6 +495,15 @@ def step_size_limits(
 
     the form of a geometric-series bound on how far the weights travel when the loss contracts
     by :math:`\rho_0(\eta)` per step. Each holds exactly for :math:`\eta` up to the returned value.
+
+    Parameters
+    ----------
+    constants0 : StepConstants
+        :func:`step_constants` at the start (its loss is :math:`\tilde L_0`).
+    c1, c2 : float
+        The factors, :math:`c_1 > 1` and :math:`0 < c_2 < 1`.
+    form : {"general", "code"}
+        The form of :math:`\rho_0` (:func:`contraction_polynomial`).
 
     Returns
     -------
@@ -462,7 +548,13 @@ def rule_step_size(
     constants0 : StepConstants
         :func:`step_constants` at the start.
     c1, c2 : float
+        The factors, :math:`c_1 > 1` and :math:`0 < c_2 < 1` (as :func:`step_size_limits`).
     form : {"general", "code"}
+
+    Returns
+    -------
+    float
+        The step :math:`\eta > 0`, half-loss convention (:func:`mean_loss_step` converts it).
 
     Used in: ``book/step_size.ipynb``.
     """
@@ -496,6 +588,18 @@ def arora_step_size(problem: Problem, U1, V) -> float:
 
     :math:`p_1` playing the role of Arora et al.'s deficiency margin. Zero without a margin.
 
+    Parameters
+    ----------
+    problem : Problem
+    U1 : array_like, shape (r, k)
+        :math:`\Phi_1^\top U` at the start.
+    V : array_like, shape (m, k)
+
+    Returns
+    -------
+    float
+        The step :math:`\eta \ge 0`, half-loss convention.
+
     Used in: ``book/step_size.ipynb``.
     """
     U1, V = _reduced(problem, U1, V)
@@ -515,6 +619,18 @@ def du_step_sizes(problem: Problem, steps: int) -> np.ndarray:
 
     a step :math:`\propto 1/(k+1)` of the kind Du, Hu & Lee (NeurIPS 2018) analyse for
     matrix factorization.
+
+    Parameters
+    ----------
+    problem : Problem
+        Its reduced target :math:`\tilde Y` must be nonzero.
+    steps : int
+        Number of steps.
+
+    Returns
+    -------
+    ndarray, shape (steps,)
+        :math:`\eta_0, \dots, \eta_{\text{steps}-1}`, half-loss convention.
 
     Used in: ``book/step_size.ipynb``.
     """
@@ -579,6 +695,41 @@ def _start(problem, U, V):
     return net.U1.copy(), net.V.copy()
 
 
+def _given_steps_or_cap(rule, steps, etas, const0, c1, c2, form):
+    """Check ``etas`` against the rule: ``(etas, None)`` for ``"constant"``, else ``(None, cap)``.
+
+    The cap is the smaller of the two limits of :func:`step_size_limits` at the start.
+    """
+    if rule == "constant":
+        if etas is None:
+            raise ValueError('rule "constant" needs etas (a step or one step per iteration)')
+        eta_seq = np.broadcast_to(np.asarray(etas, dtype=float), (steps,))
+        if not np.all(np.isfinite(eta_seq)) or np.any(eta_seq <= 0):
+            raise ValueError("etas must be finite and > 0")
+        return eta_seq, None
+    if etas is not None:
+        raise ValueError(f"etas is only for rule 'constant'; rule {rule!r} chooses its own")
+    return None, min(step_size_limits(const0, c1, c2, form=form))
+
+
+def _bound_at(problem, U1, V, form) -> ContractionPolynomial:
+    r"""The bound :math:`\hat\rho` of a given step: the current point's polynomial, :math:`c_1 = c_2 = 1`."""
+    return contraction_polynomial(step_constants(problem, U1, V), form=form)
+
+
+def _rule_step(rule, problem, U1, V, L, const0, c1, c2, form, cap, eta_fixed):
+    """The step a rule takes at the current point (loss ``L``) and the polynomial that bounds it.
+
+    ``"fixed"`` takes its capped minimizer once, at the first step (``eta_fixed`` None), and
+    then keeps it, its polynomial following the current loss.
+    """
+    if rule == "fixed":
+        poly = contraction_polynomial(const0, loss=L, c1=c1, c2=c2, form=form)
+        return (min(poly.minimizer(), cap) if eta_fixed is None else eta_fixed), poly
+    poly = _rule_polynomial(rule, problem, U1, V, const0, c1, c2, form)
+    return min(poly.minimizer(), cap), poly
+
+
 def run_step_size_rule(
     problem: Problem,
     U,
@@ -623,6 +774,12 @@ def run_step_size_rule(
         Rule ``"constant"`` only: evaluate the bound every this many iterations (NaN between),
         for long runs.
 
+    Returns
+    -------
+    StepSizeRun
+        Losses, steps, guaranteed factors and their cumulative bound; with ``track=True`` also
+        :math:`\alpha_k`, :math:`\beta_k` and whether each iterate stayed within the factors.
+
     Raises
     ------
     DivergenceError
@@ -635,16 +792,7 @@ def run_step_size_rule(
     tol = -1.0 if tol is None else positive_float("tol", tol)
     U1, V = _start(problem, U, V)
     const0 = step_constants(problem, U1, V)
-    if rule == "constant":
-        if etas is None:
-            raise ValueError('rule "constant" needs etas (a step or one step per iteration)')
-        eta_seq = np.broadcast_to(np.asarray(etas, dtype=float), (steps,))
-        if not np.all(np.isfinite(eta_seq)) or np.any(eta_seq <= 0):
-            raise ValueError("etas must be finite and > 0")
-    else:
-        if etas is not None:
-            raise ValueError(f"etas is only for rule 'constant'; rule {rule!r} chooses its own")
-        cap = min(step_size_limits(const0, c1, c2, form=form))
+    eta_seq, cap = _given_steps_or_cap(rule, steps, etas, const0, c1, c2, form)
     s = problem.sqrt_sigma[:, None]
     losses, etas_out, rho, al, be, sk, within = [], [], [], [], [], [], []
     eta_fixed = None
@@ -667,19 +815,12 @@ def run_step_size_rule(
                 break
             if rule == "constant":
                 eta = float(eta_seq[k])
-                poly = (
-                    contraction_polynomial(step_constants(problem, U1, V), form=form)
-                    if k % bound_every == 0
-                    else None
-                )
-            elif rule == "fixed":
-                poly = contraction_polynomial(const0, loss=L, c1=c1, c2=c2, form=form)
-                if eta_fixed is None:
-                    eta_fixed = min(poly.minimizer(), cap)
-                eta = eta_fixed
+                poly = _bound_at(problem, U1, V, form) if k % bound_every == 0 else None
             else:
-                poly = _rule_polynomial(rule, problem, U1, V, const0, c1, c2, form)
-                eta = min(poly.minimizer(), cap)
+                eta, poly = _rule_step(
+                    rule, problem, U1, V, L, const0, c1, c2, form, cap, eta_fixed
+                )
+                eta_fixed = eta if rule == "fixed" else None
             if track:
                 within.append(
                     al[-1] >= c2 * const0.alpha
@@ -722,6 +863,20 @@ def sharpness(problem: Problem, U1, V, *, loss: str = "mean") -> float:
     (``loss="mean"``), 1 for the half loss. Gradient descent with a fixed step is linearly
     stable at the minimum only if :math:`\eta < 2/\text{sharpness}`.
 
+    Parameters
+    ----------
+    problem : Problem
+    U1 : array_like, shape (r, k)
+        :math:`\Phi_1^\top U`.
+    V : array_like, shape (m, k)
+    loss : {"mean", "half"}
+        The loss whose curvature is returned (the convention of the step it is compared with).
+
+    Returns
+    -------
+    float
+        The largest eigenvalue of :math:`J^\top J` (times :math:`2/n` for ``loss="mean"``).
+
     Used in: ``book/step_size.ipynb``.
     """
     if loss not in ("mean", "half"):
@@ -750,6 +905,21 @@ def largest_convergent_step(
     ``rtol`` times the initial one within ``max_steps`` iterations of
     :func:`lnet.gradient_descent_from`. Assumes convergence at ``lo`` and not at ``hi``
     (checked), and a single edge between them (bisection on :math:`\log\eta`).
+
+    Parameters
+    ----------
+    network : ReducedNetwork
+        The start of every trial run.
+    lo, hi : float
+        Steps with ``0 < lo < hi``: descent converges at ``lo`` and not at ``hi``.
+    max_steps : int
+        Iterations of each trial run.
+    rtol : float
+        Required final loss, relative to the initial one.
+    iterations : int
+        Bisection steps.
+    loss : {"mean", "half"}
+        The loss, and so the step convention, of :func:`lnet.gradient_descent_from`.
 
     Returns
     -------
